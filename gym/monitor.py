@@ -1,0 +1,80 @@
+"""The server's HTTP monitoring endpoints, as dicts for code and DataFrames for people.
+
+The tutorial checks the server with ``curl http://localhost:8222/healthz``; these are
+the same endpoints read from Python, so a notebook can assert on them and show tables.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["MonitorError", "fetch", "healthz", "varz", "jsz", "connz", "subsz", "as_table"]
+
+
+class MonitorError(RuntimeError):
+    """The monitoring endpoint could not be read; the message names the URL."""
+
+
+def _get(url: str, timeout: float) -> dict[str, Any]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as reply:
+            return json.load(reply)
+    except urllib.error.HTTPError as error:  # healthz answers 503 with a JSON body
+        body = error.read()
+        try:
+            return json.loads(body)
+        except ValueError:
+            raise MonitorError(f"{url} answered HTTP {error.code}.") from None
+    except (OSError, ValueError) as error:
+        raise MonitorError(
+            f"Could not read {url} ({error}). Is the server running with monitoring on "
+            "(-m PORT)? For an external server, set NATS_MONITOR_URL."
+        ) from None
+
+
+async def fetch(monitor_url: str, endpoint: str, timeout: float = 3.0, **params: Any) -> dict:
+    """GET ``/<endpoint>?params`` from the monitoring port, off the event loop."""
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    url = f"{monitor_url.rstrip('/')}/{endpoint}" + (f"?{query}" if query else "")
+    return await asyncio.to_thread(_get, url, timeout)
+
+
+async def healthz(monitor_url: str) -> dict:
+    """``{"status": "ok"}`` once the server, and JetStream if enabled, are ready."""
+    return await fetch(monitor_url, "healthz")
+
+
+async def varz(monitor_url: str) -> dict:
+    """General server information: version, uptime, connections, message counts."""
+    return await fetch(monitor_url, "varz")
+
+
+async def jsz(monitor_url: str, **params: Any) -> dict:
+    """JetStream usage: streams, consumers, messages, bytes, limits."""
+    return await fetch(monitor_url, "jsz", **params)
+
+
+async def connz(monitor_url: str, **params: Any) -> dict:
+    """Client connections, optionally with their subscriptions (``subs=1``)."""
+    return await fetch(monitor_url, "connz", **params)
+
+
+async def subsz(monitor_url: str, **params: Any) -> dict:
+    """Subscription routing: how many subscriptions and how matching went."""
+    return await fetch(monitor_url, "subsz", **params)
+
+
+def as_table(data: dict, keys: list[str] | None = None) -> pd.DataFrame:
+    """A two-column table (field, value) of the chosen keys of a monitoring reply."""
+    chosen = (
+        keys if keys is not None else [k for k, v in data.items() if not isinstance(v, dict | list)]
+    )
+    return pd.DataFrame({"field": chosen, "value": [data.get(k) for k in chosen]}).set_index(
+        "field"
+    )

@@ -1,0 +1,44 @@
+"""Shared fixtures: real embedded servers, never mocks."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from gym.server import NatsServer, start_server
+
+
+@pytest.fixture
+def server() -> Iterator[NatsServer]:
+    """A fresh embedded server for one test, stopped (and its store removed) afterwards."""
+    running = start_server()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def no_nats_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make gym start its own server even if the developer exported NATS_URL."""
+    monkeypatch.delenv("NATS_URL", raising=False)
+    monkeypatch.delenv("NATS_MONITOR_URL", raising=False)
+
+
+def wait_until_gone(pid: int, timeout: float = 5.0) -> bool:
+    """True once no process has ``pid`` (zombies count as gone)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().split()[2] == "Z":
+                    return True
+        except FileNotFoundError:
+            return True
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.02)
+    return False
