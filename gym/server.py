@@ -36,6 +36,10 @@ __all__ = ["NatsServer", "ServerError", "find_binary", "start_server"]
 GYM_TMP = Path(tempfile.gettempdir()) / "nats-gym"
 """Every embedded server's folder lives here, named ``<owner pid>-<random>``."""
 
+JETSTREAM_LIMITS = "jetstream { max_file_store: 1TB, max_memory_store: 2GB }\n"
+"""Room for the course's streams (their max_bytes add up to 18.5 GB, reserved up front)
+even on a small disk: the store only ever holds what is written to it."""
+
 READY_TIMEOUT = 10.0
 """Seconds a server may take from launch to a healthy JetStream."""
 
@@ -174,7 +178,8 @@ def start_server(
 
     ``args`` are extra command-line options; ``config`` is the text of a configuration
     file (limits, accounts, cluster blocks…). Both are given to the real server as-is, so
-    a bad option fails here with the server's own words.
+    a bad option fails here with the server's own words. Unless ``config`` has a
+    ``jetstream`` block of its own, ``JETSTREAM_LIMITS`` is put in front of it.
     """
     binary = find_binary()
     sweep_orphaned_folders()
@@ -184,6 +189,8 @@ def start_server(
     command += ["--ports_file_dir", str(folder)]
     if jetstream:
         command += ["-js", "-sd", str(folder / "store")]
+    if jetstream and (config is None or "jetstream" not in config):
+        config = JETSTREAM_LIMITS + (config or "")
     if config is not None:
         config_path = folder / "server.conf"
         config_path.write_text(config)
