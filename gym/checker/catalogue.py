@@ -1,0 +1,104 @@
+"""The ordered list of exercises: the one place that says what exists and in which order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Exercise", "EXERCISES", "get"]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: where it is taught, which file the learner edits, and hints to unblock."""
+
+    id: str
+    title: str
+    notebook: str
+    file: str
+    hints: tuple[str, ...]
+
+
+EXERCISES: tuple[Exercise, ...] = (
+    Exercise(
+        id="ex01",
+        title="Subjects and wildcards",
+        notebook="01_subjects_and_wildcards.ipynb",
+        file="ex01_subjects.py",
+        hints=("TODO hint 1", "TODO hint 2"),
+    ),
+    Exercise(
+        id="ex02",
+        title="Core publish/subscribe",
+        notebook="02_core_pubsub.ipynb",
+        file="ex02_core_pubsub.py",
+        hints=("TODO hint 1", "TODO hint 2"),
+    ),
+    Exercise(
+        id="ex03",
+        title="Publish predictions to JetStream",
+        notebook="03_jetstream.ipynb",
+        file="ex03_jetstream_publish.py",
+        hints=("TODO hint 1", "TODO hint 2"),
+    ),
+    Exercise(
+        id="ex04",
+        title="A stream to a written spec",
+        notebook="04_streams.ipynb",
+        file="ex04_streams.py",
+        hints=("TODO hint 1", "TODO hint 2"),
+    ),
+    Exercise(
+        id="ex05",
+        title="A pull worker that drains a backlog",
+        notebook="05_consumers.ipynb",
+        file="ex05_pull_worker.py",
+        hints=("TODO hint 1", "TODO hint 2"),
+    ),
+    Exercise(
+        id="ex06",
+        title="Ack, nak with delay, terminate",
+        notebook="06_acks_and_redelivery.ipynb",
+        file="ex06_acks.py",
+        hints=("TODO hint 1", "TODO hint 2"),
+    ),
+    Exercise(
+        id="ex07",
+        title="A responder and a careful client",
+        notebook="07_request_reply.ipynb",
+        file="ex07_request_reply.py",
+        hints=("TODO hint 1", "TODO hint 2"),
+    ),
+    Exercise(
+        id="ex08",
+        title="A safe publish with bounded retries",
+        notebook="08_errors_and_resilience.ipynb",
+        file="ex08_safe_publish.py",
+        hints=("TODO hint 1", "TODO hint 2"),
+    ),
+    Exercise(
+        id="ex09",
+        title="The predictor stage of the pipeline",
+        notebook="09_prediction_pipeline.ipynb",
+        file="ex09_predictor.py",
+        hints=("TODO hint 1", "TODO hint 2"),
+    ),
+    Exercise(
+        id="ex10",
+        title="A health report from monitoring data",
+        notebook="10_monitoring.ipynb",
+        file="ex10_health_report.py",
+        hints=("TODO hint 1", "TODO hint 2"),
+    ),
+)
+
+
+def get(exercise_id: str) -> Exercise:
+    """The exercise with this id (``"ex03"``, ``"3"`` and ``"03"`` all work)."""
+    wanted = exercise_id.strip().lower()
+    if wanted.isdigit():
+        wanted = f"ex{int(wanted):02d}"
+    for exercise in EXERCISES:
+        if exercise.id == wanted:
+            return exercise
+    known = ", ".join(e.id for e in EXERCISES)
+    raise KeyError(f"No exercise {exercise_id!r}; the exercises are {known}.")
