@@ -12,24 +12,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gym import monitor
+from gym.checker import EXERCISES, CheckResult, get, run_check
+from gym.checker.catalogue import UnknownExercise
+from gym.checker.learner import next_hint, reset
+from gym.checker.watch import watch
+from gym.paths import notebooks_dir, state_dir
 from gym.runner import run_sync
 from gym.server import ServerError, start_server
 from gym.session import ConnectError, monitor_url_for
 
 __all__ = ["main"]
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
-
-def course_dir() -> Path:
-    """The notebooks folder: ``./notebooks`` if there is one, else the one beside gym."""
-    here = Path.cwd() / "notebooks"
-    return here if here.is_dir() else REPO_ROOT / "notebooks"
-
-
-def _quiet_lab_settings(course_root: Path) -> Path:
+def _quiet_lab_settings() -> Path:
     """A JupyterLab settings folder for the course that turns off the news prompt."""
-    settings = course_root / ".gym" / "lab-settings"
+    settings = state_dir() / "lab-settings"
     notification = (
         settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     )
@@ -40,13 +37,13 @@ def _quiet_lab_settings(course_root: Path) -> Path:
 
 
 def _lab(args: argparse.Namespace) -> int:
-    notebooks = course_dir()
+    notebooks = notebooks_dir()
     welcome = notebooks / "00_welcome.ipynb"
     if not welcome.is_file():
         print(f"gym: no course found at {notebooks}; run `gym lab` from the nats-gym folder.")
         return 2
     env = dict(os.environ)
-    env.setdefault("JUPYTERLAB_SETTINGS_DIR", str(_quiet_lab_settings(notebooks.parent)))
+    env.setdefault("JUPYTERLAB_SETTINGS_DIR", str(_quiet_lab_settings()))
     command = [
         sys.executable,
         "-m",
@@ -108,6 +105,54 @@ def _server_status(_: argparse.Namespace) -> int:
     return 0 if health.get("status") == "ok" else 1
 
 
+def _check(args: argparse.Namespace) -> int:
+    if args.all == (args.exercise is not None):
+        print("gym: name one exercise (e.g. `gym check ex03`) or use --all.")
+        return 2
+    chosen = EXERCISES if args.all else (get(args.exercise),)
+    results: list[CheckResult] = [
+        run_sync(run_check(exercise, solution=args.solution)) for exercise in chosen
+    ]
+    for result in results:
+        print(result)
+    if args.all:
+        passed = sum(r.passed for r in results)
+        print(f"{passed} passed, {len(results) - passed} failed")
+    return 0 if all(r.passed for r in results) else 1
+
+
+def _hint(args: argparse.Namespace) -> int:
+    print(next_hint(get(args.exercise)))
+    return 0
+
+
+def _progress(_: argparse.Namespace) -> int:
+    width = max(len(e.title) for e in EXERCISES)
+    for exercise in EXERCISES:
+        result = run_sync(run_check(exercise))
+        done = sum(r.passed for r in result.results)
+        print(
+            f"{exercise.id}  {exercise.title:<{width}}  {result.state:<11}  "
+            f"{done}/{len(result.results)}  ({exercise.notebook})"
+        )
+    return 0
+
+
+def _reset(args: argparse.Namespace) -> int:
+    target, backup = reset(get(args.exercise))
+    print(f"Restored {target} to the original exercise.")
+    if backup is not None:
+        print(f"Your previous version is kept at {backup}.")
+    return 0
+
+
+def _watch(_: argparse.Namespace) -> int:
+    try:
+        return watch()
+    except KeyboardInterrupt:
+        return 130
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gym", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -121,6 +166,22 @@ def build_parser() -> argparse.ArgumentParser:
     server_commands.add_parser(
         "status", help="health and JetStream use of NATS_URL's server"
     ).set_defaults(run=_server_status)
+    check = commands.add_parser("check", help="check an exercise against a fresh server")
+    check.add_argument("exercise", nargs="?", help="exercise id, e.g. ex03")
+    check.add_argument("--all", action="store_true", help="check every exercise")
+    check.add_argument("--solution", action="store_true", help="check the reference solution")
+    check.set_defaults(run=_check)
+    for name, run, text in (
+        ("hint", _hint, "show the next hint for an exercise"),
+        ("reset", _reset, "restore an exercise file (your version is backed up)"),
+    ):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("exercise", help="exercise id, e.g. ex03")
+        command.set_defaults(run=run)
+    commands.add_parser("progress", help="every exercise and its state").set_defaults(run=_progress)
+    commands.add_parser("watch", help="re-check the current exercise on every save").set_defaults(
+        run=_watch
+    )
     return parser
 
 
@@ -131,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.lab_args = extra
     try:
         return args.run(args)
-    except (ServerError, ConnectError) as error:
+    except (ServerError, ConnectError, UnknownExercise) as error:
         print(f"gym: {error}")
         return 1
 

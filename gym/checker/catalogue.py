@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Exercise", "EXERCISES", "get"]
+__all__ = ["Exercise", "EXERCISES", "UnknownExercise", "get"]
+
+
+class UnknownExercise(KeyError):
+    """No exercise has that id; the message lists the ones there are."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 @dataclass(frozen=True)
@@ -101,4 +108,4 @@ def get(exercise_id: str) -> Exercise:
         if exercise.id == wanted:
             return exercise
     known = ", ".join(e.id for e in EXERCISES)
-    raise KeyError(f"No exercise {exercise_id!r}; the exercises are {known}.")
+    raise UnknownExercise(f"No exercise {exercise_id!r}; the exercises are {known}.")

@@ -1,0 +1,1 @@
+"""One module per exercise, each with a ``CRITERIA`` list (see ``gym.checker.context``)."""

@@ -1,0 +1,1 @@
+"""A tiny exercise, with learner files that go wrong in every way, to test the checker."""
