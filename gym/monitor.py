@@ -14,7 +14,18 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["MonitorError", "fetch", "healthz", "varz", "jsz", "connz", "subsz", "as_table"]
+__all__ = [
+    "MonitorError",
+    "fetch",
+    "healthz",
+    "varz",
+    "jsz",
+    "connz",
+    "subsz",
+    "as_table",
+    "streams_table",
+    "consumers_table",
+]
 
 
 class MonitorError(RuntimeError):
@@ -78,3 +89,63 @@ def as_table(data: dict, keys: list[str] | None = None) -> pd.DataFrame:
     return pd.DataFrame({"field": chosen, "value": [data.get(k) for k in chosen]}).set_index(
         "field"
     )
+
+
+def _consumer_details(jsz_reply: dict) -> list[tuple[str, dict]]:
+    return [
+        (stream["name"], consumer)
+        for account in jsz_reply.get("account_details", [])
+        for stream in account.get("stream_detail", [])
+        for consumer in stream.get("consumer_detail", []) or []
+    ]
+
+
+def streams_table(jsz_reply: dict) -> pd.DataFrame:
+    """One row per stream from ``jsz(streams=1)``: messages, bytes, sequences, consumers."""
+    rows = [
+        {
+            "stream": stream["name"],
+            "messages": stream["state"]["messages"],
+            "bytes": stream["state"]["bytes"],
+            "first_seq": stream["state"]["first_seq"],
+            "last_seq": stream["state"]["last_seq"],
+            "consumers": stream["state"].get("consumer_count", 0),
+        }
+        for account in jsz_reply.get("account_details", [])
+        for stream in account.get("stream_detail", [])
+    ]
+    columns = ["stream", "messages", "bytes", "first_seq", "last_seq", "consumers"]
+    return pd.DataFrame(rows, columns=columns).set_index("stream")
+
+
+def consumers_table(jsz_reply: dict) -> pd.DataFrame:
+    """One row per consumer from ``jsz(consumers=1, config=1)``: where it is and what waits.
+
+    ``num_pending`` is what the consumer has not been given yet; ``num_ack_pending`` what
+    it was given and has not acknowledged. A consumer whose ack-pending count reached its
+    ``max_ack_pending`` is given nothing more until it acknowledges: it is stuck.
+    """
+    rows = [
+        {
+            "stream": stream_name,
+            "consumer": consumer["name"],
+            "delivered": consumer["delivered"]["stream_seq"],
+            "ack_floor": consumer["ack_floor"]["stream_seq"],
+            "num_pending": consumer["num_pending"],
+            "num_ack_pending": consumer["num_ack_pending"],
+            "num_redelivered": consumer["num_redelivered"],
+            "max_ack_pending": consumer.get("config", {}).get("max_ack_pending"),
+        }
+        for stream_name, consumer in _consumer_details(jsz_reply)
+    ]
+    columns = [
+        "stream",
+        "consumer",
+        "delivered",
+        "ack_floor",
+        "num_pending",
+        "num_ack_pending",
+        "num_redelivered",
+        "max_ack_pending",
+    ]
+    return pd.DataFrame(rows, columns=columns).set_index(["stream", "consumer"])

@@ -29,7 +29,7 @@ def test_an_untouched_stub_reads_not_started() -> None:
     result = check_fixture("untouched.py")
     assert [r.status for r in result.results] == [Status.NOT_STARTED] * 2
     assert result.state == "not started" and result.exit_code == 1
-    assert "not started yet: double() is not written yet" in str(result)
+    assert "not started: double() is not written yet" in str(result)
 
 
 def test_a_syntax_error_names_the_line() -> None:

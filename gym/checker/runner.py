@@ -27,7 +27,7 @@ from gym.checker.context import (
     where_in_learner_file,
 )
 from gym.checker.result import CheckResult, CriterionResult, Status
-from gym.paths import exercises_dir, solutions_dir
+from gym.paths import course_root, exercises_dir, solutions_dir
 from gym.server import start_server
 from gym.session import connect
 
@@ -113,7 +113,7 @@ async def _run_one(item: Criterion, module: ModuleType, path: Path) -> Criterion
         return CriterionResult(
             item.description,
             Status.NOT_STARTED,
-            f"not started yet: {not_started}",
+            str(not_started),
             "Replace the `raise NotImplementedError` with your code.",
         )
     except LearnerError as error:
@@ -135,13 +135,22 @@ async def run_criteria(
     path: Path, criteria: Sequence[Criterion], *, exercise_id: str, title: str
 ) -> CheckResult:
     """Load ``path`` and run each criterion; a file that cannot load fails every criterion."""
+    shown = _shown_path(path)
     try:
         module = await load_learner_module(path)
     except CannotLoad as error:
         results = tuple(CriterionResult(c.description, Status.ERROR, str(error)) for c in criteria)
-        return CheckResult(exercise_id, title, str(path), results)
+        return CheckResult(exercise_id, title, shown, results)
     results = [await _run_one(item, module, path) for item in criteria]
-    return CheckResult(exercise_id, title, str(path), tuple(results))
+    return CheckResult(exercise_id, title, shown, tuple(results))
+
+
+def _shown_path(path: Path) -> str:
+    """The path as the learner knows it: relative to the course, when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(course_root()))
+    except ValueError:
+        return str(path)
 
 
 async def run_check(exercise: Exercise, *, solution: bool = False) -> CheckResult:
