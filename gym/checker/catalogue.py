@@ -45,7 +45,16 @@ EXERCISES: tuple[Exercise, ...] = (
         title="Publish predictions to JetStream",
         notebook="03_jetstream.ipynb",
         file="ex03_jetstream_publish.py",
-        hints=("TODO hint 1", "TODO hint 2"),
+        hints=(
+            "js.publish is a request: it returns a PubAck whose .stream and .seq say where "
+            "the message was stored. nc.publish returns None and tells you nothing.",
+            'Subject: f"predictions.normal.{ticker}". Payload: messages.encode(messages.envelope('
+            '"prediction", ticker, data)), with data = the prediction minus its "ticker" key.',
+            "In the loop: ack = await js.publish(subject, payload); stored.append((ack.stream, "
+            "ack.seq)). Return the list after the loop.",
+            "where_stored: try: ack = await js.publish(subject, payload) / except "
+            "NoStreamResponseError: return None / return ack.stream, ack.seq.",
+        ),
     ),
     Exercise(
         id="ex04",

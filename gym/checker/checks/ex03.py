@@ -1,0 +1,201 @@
+"""Checks for exercise 03: publishing enveloped predictions to JetStream, reading the acks.
+
+Every criterion creates its stream on a fresh server, calls the learner's function, then
+reads the stream back with ``get_msg``: the verdict rests on what the server stored and
+acknowledged, not on what the function says it did.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nats.js.api import PubAck
+from nats.js.errors import NoStreamResponseError
+
+from gym import messages
+from gym.checker import CheckContext, Fail, criterion
+from gym.checker.context import LearnerError
+from gym.streams import ensure_course_streams
+
+PREDICTIONS = [
+    {"ticker": "AAPL", "predicted_price": 155.5, "confidence": 0.87},
+    {"ticker": "GOOGL", "predicted_price": 141.25, "confidence": 0.74},
+    {"ticker": "MSFT", "predicted_price": 378.9, "confidence": 0.91},
+]
+CALL = "publish_predictions(js, [AAPL, GOOGL, MSFT predictions])"
+SUBJECT_HINT = (
+    "The PREDICTIONS stream captures predictions.normal.* and predictions.earnings.*: "
+    'publish each one to f"predictions.normal.{ticker}".'
+)
+NO_ACK_HINT = (
+    "nc.publish returns None: core NATS sends no acknowledgement. Use "
+    "`ack = await js.publish(subject, payload)` and keep (ack.stream, ack.seq)."
+)
+
+
+async def call_learner(ctx: CheckContext, name: str, *args: Any) -> Any:
+    """``ctx.call``, with "no response from stream" explained as a subject problem."""
+    try:
+        return await ctx.call(name, *args)
+    except LearnerError as error:
+        if isinstance(error.__cause__, NoStreamResponseError):
+            raise Fail(
+                f"{error} — no stream captures the subject that was published to",
+                hint=SUBJECT_HINT,
+            ) from None
+        raise
+
+
+def as_pairs(ctx: CheckContext, result: Any, count: int) -> list[tuple[Any, Any]]:
+    """The learner's result as a list of ``count`` 2-tuples, or a failure naming the mistake."""
+    ctx.expect_type(result, list, call=CALL)
+    ctx.expect(
+        len(result) == count,
+        f"{CALL} returned {len(result)} items, expected {count}: one (stream, seq) per prediction",
+        hint="Append one (ack.stream, ack.seq) per prediction and return the list.",
+    )
+    for item in result:
+        if item is None:
+            raise Fail(f"{CALL} returned a list of None", hint=NO_ACK_HINT)
+        if isinstance(item, PubAck):
+            raise Fail(
+                f"{CALL} returned PubAck objects, expected (stream, seq) tuples",
+                hint="Keep the two fields that matter: (ack.stream, ack.seq).",
+            )
+        if not (isinstance(item, tuple) and len(item) == 2):
+            raise Fail(
+                f"{CALL} returned items like {item!r}, expected (stream, seq) tuples",
+                hint="Return a list of tuples: [(ack.stream, ack.seq), ...].",
+            )
+    return [tuple(item) for item in result]
+
+
+async def stored_messages(ctx: CheckContext, stream: str) -> list[tuple[str, bytes]]:
+    """Every message the stream holds, in sequence order, as ``(subject, data)``."""
+    state = (await ctx.js.stream_info(stream)).state
+    if state.messages == 0:
+        return []
+    stored = []
+    for seq in range(state.first_seq, state.last_seq + 1):
+        message = await ctx.js.get_msg(stream, seq)
+        stored.append((message.subject, message.data or b""))
+    return stored
+
+
+@criterion("publish_predictions returns (stream, seq) from each ack, in order")
+async def returns_the_acks(ctx: CheckContext) -> None:
+    await ensure_course_streams(ctx.js, ["PREDICTIONS"])
+    result = await call_learner(ctx, "publish_predictions", ctx.js, [dict(p) for p in PREDICTIONS])
+    pairs = as_pairs(ctx, result, len(PREDICTIONS))
+    ctx.expect_equal(
+        pairs,
+        [("PREDICTIONS", 1), ("PREDICTIONS", 2), ("PREDICTIONS", 3)],
+        call=CALL,
+        hint="Each js.publish returns a PubAck; its .stream and .seq say where it was stored.",
+    )
+
+
+@criterion("the pairs are the server's: another stream name, sequence already at 2")
+async def pairs_come_from_the_server(ctx: CheckContext) -> None:
+    await ctx.js.add_stream(name="NORMAL_DAYS", subjects=["predictions.normal.*"])
+    for _ in range(2):  # someone else published first: the stream's sequence is at 2
+        await ctx.js.publish("predictions.normal.IBM", b"{}")
+    result = await call_learner(ctx, "publish_predictions", ctx.js, [dict(p) for p in PREDICTIONS])
+    pairs = as_pairs(ctx, result, len(PREDICTIONS))
+    expected = [("NORMAL_DAYS", 3), ("NORMAL_DAYS", 4), ("NORMAL_DAYS", 5)]
+    if pairs != expected:
+        if any(stream != "NORMAL_DAYS" for stream, _ in pairs):
+            hint = "Do not write the stream name yourself: read it from ack.stream."
+        else:
+            hint = "Do not count yourself: the stream numbers every message, read ack.seq."
+        ctx.expect_equal(pairs, expected, call=f"{CALL} on stream NORMAL_DAYS", hint=hint)
+
+
+@criterion("each prediction is stored on predictions.normal.<TICKER> as a prediction envelope")
+async def stored_as_envelopes(ctx: CheckContext) -> None:
+    # A broader stream than the course's, so that near-miss subjects are stored and named.
+    await ctx.js.add_stream(name="PREDICTIONS", subjects=["predictions.>"])
+    await call_learner(ctx, "publish_predictions", ctx.js, [dict(p) for p in PREDICTIONS])
+    # Ordered behind anything the learner sent on this connection: once this is acked,
+    # all of it has reached the stream (even core publishes, which nobody acks).
+    marker = await ctx.js.publish("predictions.check.END", b"")
+    stored = (await stored_messages(ctx, "PREDICTIONS"))[: marker.seq - 1]
+    ctx.expect(
+        len(stored) == len(PREDICTIONS),
+        f"the stream holds {len(stored)} messages after the call, expected {len(PREDICTIONS)}",
+        hint="Publish each prediction exactly once, with js.publish.",
+    )
+    for prediction, (subject, data) in zip(PREDICTIONS, stored, strict=True):
+        ticker = prediction["ticker"]
+        ctx.expect(
+            subject == f"predictions.normal.{ticker}",
+            f"the {ticker} prediction was stored on {subject!r}, "
+            f"expected 'predictions.normal.{ticker}'",
+            hint=SUBJECT_HINT,
+        )
+        try:
+            envelope = messages.decode(data)
+        except messages.InvalidMessage as error:
+            raise Fail(
+                f"the message on {subject} is not a course envelope: {error}",
+                hint="Publish messages.encode(messages.envelope('prediction', ticker, data)).",
+            ) from None
+        expected_data = {k: v for k, v in prediction.items() if k != "ticker"}
+        got = (envelope["type"], envelope["ticker"], envelope["data"])
+        ctx.expect(
+            got == ("prediction", ticker, expected_data),
+            f"the envelope on {subject} has type, ticker, data = {got!r}, "
+            f"expected {('prediction', ticker, expected_data)!r}",
+            hint="type 'prediction', the ticker, and data = the prediction without 'ticker'.",
+        )
+
+
+@criterion("where_stored returns (stream, seq) when a stream captures the subject")
+async def where_stored_finds_the_stream(ctx: CheckContext) -> None:
+    await ensure_course_streams(ctx.js, ["PREDICTIONS"])
+    await ctx.js.publish("predictions.normal.AAPL", b"{}")  # sequence 1 is taken
+    payload = b'{"ticker": "GOOGL"}'
+    call = 'where_stored(js, "predictions.earnings.GOOGL", payload)'
+    result = await call_learner(ctx, "where_stored", ctx.js, "predictions.earnings.GOOGL", payload)
+    if result is None:
+        raise Fail(
+            f"{call} returned None, but PREDICTIONS captures predictions.earnings.GOOGL",
+            hint=NO_ACK_HINT,
+        )
+    ctx.expect_equal(
+        result,
+        ("PREDICTIONS", 2),
+        call=call,
+        hint="Return (ack.stream, ack.seq) from the PubAck that js.publish returns.",
+    )
+    stored = await ctx.js.get_msg("PREDICTIONS", 2)
+    ctx.expect(
+        stored.data == payload,
+        f"PREDICTIONS seq 2 holds {stored.data!r}, expected the payload {payload!r}",
+        hint="Publish the payload you were given, unchanged.",
+    )
+
+
+@criterion("where_stored returns None when no stream captures the subject")
+async def where_stored_says_none(ctx: CheckContext) -> None:
+    await ensure_course_streams(ctx.js, ["PREDICTIONS"])
+    call = 'where_stored(js, "prediction.normal.AAPL", payload)  # "prediction", no s'
+    try:
+        result = await ctx.call("where_stored", ctx.js, "prediction.normal.AAPL", b"{}")
+    except LearnerError as error:
+        if isinstance(error.__cause__, NoStreamResponseError):
+            raise Fail(
+                f"{error}, expected None",
+                hint="Catch nats.js.errors.NoStreamResponseError and return None.",
+            ) from None
+        raise
+    ctx.expect_equal(result, None, call=call, hint="No stream captures this subject.")
+
+
+CRITERIA = [
+    returns_the_acks,
+    pairs_come_from_the_server,
+    stored_as_envelopes,
+    where_stored_finds_the_stream,
+    where_stored_says_none,
+]
