@@ -61,7 +61,16 @@ EXERCISES: tuple[Exercise, ...] = (
         title="A stream to a written spec",
         notebook="04_streams.ipynb",
         file="ex04_streams.py",
-        hints=("TODO hint 1", "TODO hint 2"),
+        hints=(
+            "Build one nats.js.api.StreamConfig with a field for each row of the spec, then "
+            "`await js.add_stream(config)`. Every duration is in seconds: nats-py converts.",
+            "Subjects: `*` is exactly one token, `>` one or more, so market.data.ohlcv.AAPL "
+            "needs market.data.>. Durations: max_age=7 * 24 * 60 * 60, duplicate_window=5 * 60.",
+            "Create-or-update: add_stream raises BadRequestError with err_code 10058 when the "
+            "name exists with another config; then `return await js.update_stream(config)`.",
+            "publish_bar: `await js.publish(f'market.data.ohlcv.{ticker}', bar, "
+            "headers={'Nats-Msg-Id': f'{ticker}:{timestamp}'})` and return the ack.",
+        ),
     ),
     Exercise(
         id="ex05",

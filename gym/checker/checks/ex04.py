@@ -1,0 +1,252 @@
+"""Checks for exercise 04: the MARKET_DATA stream to a written spec, and deduplicated bars.
+
+Every criterion reads what the *server* reports (``stream_info``), never what the learner's
+function returned, and compares it field by field with the spec in the exercise's
+docstring. The two mistakes the tutorial makes get a message of their own: ``max_age`` in
+nanoseconds (nats-py wants seconds; the server then rejects the value with error 10025,
+or, if it still fits, keeps messages a billion times too long) and ``market.data.*``,
+which does not capture ``market.data.ohlcv.AAPL``.
+"""
+
+from __future__ import annotations
+
+from nats.js.api import DiscardPolicy, PubAck, RetentionPolicy, StorageType, StreamInfo
+from nats.js.errors import APIError, NoStreamResponseError
+
+from gym.checker import CheckContext, Fail, criterion
+from gym.checker.context import LearnerError
+from gym.streams import DAY, GB
+
+STREAM = "MARKET_DATA"
+MAX_AGE = 7 * DAY
+DUPLICATE_WINDOW = 5 * 60
+INVALID_JSON = 10025
+"""JetStream's error for a request it cannot parse, e.g. a max_age beyond int64 nanoseconds."""
+STREAM_EXISTS_WITH_OTHER_CONFIG = 10058
+SPEC_FIELDS = (
+    "subjects",
+    "retention",
+    "storage",
+    "max_age",
+    "max_bytes",
+    "max_msgs_per_subject",
+    "discard",
+    "duplicate_window",
+)
+"""The fields the spec sets; an update must leave the same values as a fresh create."""
+
+SECONDS_HINT = (
+    "nats-py takes durations in seconds and converts them to nanoseconds itself: "
+    "max_age=7 * 24 * 60 * 60, with no * 1_000_000_000."
+)
+
+
+async def created(ctx: CheckContext) -> StreamInfo:
+    """Call the learner's create_market_data_stream, then read the stream from the server."""
+    try:
+        returned = await ctx.call("create_market_data_stream", ctx.js)
+    except LearnerError as error:
+        cause = error.__cause__
+        if (
+            isinstance(cause, APIError)
+            and cause.err_code == INVALID_JSON
+            and "max_age" in (cause.description or "")
+        ):
+            raise Fail(
+                "the server rejected the stream with error 10025 (invalid JSON) because "
+                "max_age does not fit in its 64-bit nanoseconds: max_age was given in "
+                "nanoseconds, nats-py multiplied it by 1,000,000,000 again, and asked for "
+                "a max_age a billion times too long",
+                hint=SECONDS_HINT,
+            ) from None
+        if isinstance(cause, APIError) and cause.err_code == STREAM_EXISTS_WITH_OTHER_CONFIG:
+            raise Fail(
+                "MARKET_DATA already existed with an older configuration, and "
+                "create_market_data_stream raised error 10058 (stream name already in use "
+                "with a different configuration): add_stream creates, it does not update",
+                hint="Catch BadRequestError with err_code 10058 and call js.update_stream(config).",
+            ) from None
+        raise
+    ctx.expect_type(returned, StreamInfo, call="create_market_data_stream(js)")
+    return await ctx.js.stream_info(STREAM)
+
+
+def _same(got: object, expected: object, field: str, hint: str) -> str | None:
+    """One mismatch as a phrase, or None."""
+    if got == expected:
+        return None
+    return f"{field} is {got!r}, expected {expected!r} ({hint})"
+
+
+def _expect_fields(mismatches: list[str | None], hint: str) -> None:
+    found = [m for m in mismatches if m]
+    if found:
+        raise Fail("the server reports " + "; ".join(found), hint=hint)
+
+
+@criterion("create_market_data_stream creates MARKET_DATA and returns its StreamInfo")
+async def creates_the_stream(ctx: CheckContext) -> None:
+    info = await created(ctx)
+    ctx.expect_equal(info.config.name, STREAM, call="stream_info('MARKET_DATA').config.name")
+
+
+@criterion("MARKET_DATA captures every market.data subject (market.data.>), and only those")
+async def captures_market_data(ctx: CheckContext) -> None:
+    info = await created(ctx)
+    subjects = list(info.config.subjects or [])
+    if "market.data.*" in subjects:
+        raise Fail(
+            "the stream binds market.data.*, which matches exactly one token after "
+            "market.data: market.data.ohlcv.AAPL (two tokens) is not captured",
+            hint="`>` matches one or more tokens: bind market.data.> instead.",
+        )
+    for subject in ("market.data.ohlcv.AAPL", "market.data.news.MSFT"):
+        try:
+            ack = await ctx.js.publish(subject, b"{}", timeout=1)
+        except NoStreamResponseError:
+            raise Fail(
+                f"publishing to {subject} got no answer from any stream: MARKET_DATA "
+                f"(subjects {subjects}) does not capture it",
+                hint="Bind market.data.> so every kind and ticker is captured.",
+            ) from None
+        ctx.expect_equal(ack.stream, STREAM, call=f"js.publish({subject!r}).stream")
+    ctx.expect_equal(
+        subjects,
+        ["market.data.>"],
+        call="stream_info('MARKET_DATA').config.subjects",
+        hint="One pattern is enough, and nothing outside market.data. belongs here.",
+    )
+
+
+@criterion("max_age is 7 days (nats-py takes seconds)")
+async def keeps_seven_days(ctx: CheckContext) -> None:
+    info = await created(ctx)
+    got = info.config.max_age or 0.0
+    if got == MAX_AGE:
+        return
+    if got == 0:
+        raise Fail(
+            "max_age is 0: the stream keeps messages forever", hint="Set max_age=7 * 24 * 60 * 60."
+        )
+    if round(got / MAX_AGE) == 1000:  # nanoseconds overflow (error 10025); milliseconds fit
+        raise Fail(
+            f"max_age is {got / DAY:,.0f} days, 1,000 times too long: "
+            "7 days were given in milliseconds",
+            hint=SECONDS_HINT,
+        )
+    raise Fail(
+        f"max_age is {got:,.3f} s ({got / DAY:,.3f} days), expected {MAX_AGE:,} s (7 days)",
+        hint=SECONDS_HINT,
+    )
+
+
+@criterion("size limits: max_bytes 10 GiB, max_msgs_per_subject 10,000, discard old")
+async def size_limits(ctx: CheckContext) -> None:
+    config = (await created(ctx)).config
+    _expect_fields(
+        [
+            _same(config.max_bytes, 10 * GB, "max_bytes", "10 * 1024**3"),
+            _same(config.max_msgs_per_subject, 10_000, "max_msgs_per_subject", "per ticker"),
+            _same(config.discard, DiscardPolicy.OLD, "discard", "keep accepting new bars"),
+        ],
+        hint="StreamConfig(max_bytes=..., max_msgs_per_subject=..., discard=DiscardPolicy.OLD)",
+    )
+
+
+@criterion("file storage, limits retention, duplicate_window 5 minutes")
+async def storage_retention_dedup(ctx: CheckContext) -> None:
+    config = (await created(ctx)).config
+    _expect_fields(
+        [
+            _same(config.storage, StorageType.FILE, "storage", "survives a restart"),
+            _same(config.retention, RetentionPolicy.LIMITS, "retention", "kept until a limit"),
+            _same(config.duplicate_window, DUPLICATE_WINDOW, "duplicate_window", "in seconds"),
+        ],
+        hint="duplicate_window is in seconds too: 5 * 60.",
+    )
+
+
+@criterion("an existing MARKET_DATA with an older spec is updated in place, messages kept")
+async def updates_in_place(ctx: CheckContext) -> None:
+    # What the learner's spec looks like on a fresh server, to compare the update with, so
+    # that a spec mistake fails its own criterion above and not this one too.
+    fresh = (await created(ctx)).config
+    await ctx.js.delete_stream(STREAM)
+    # The tutorial's version: market.data.* and one day; it already holds a bar.
+    await ctx.js.add_stream(name=STREAM, subjects=["market.data.*"], max_age=DAY)
+    await ctx.js.publish("market.data.AAPL", b"{}")
+    info = await created(ctx)
+    if info.state.messages != 1:
+        raise Fail(
+            f"the old stream held 1 message; after create_market_data_stream it holds "
+            f"{info.state.messages}: the stream was deleted and created again",
+            hint="Use js.update_stream(config) when add_stream fails with err_code 10058.",
+        )
+    _expect_fields(
+        [
+            _same(getattr(info.config, name), getattr(fresh, name), name, "as on a fresh server")
+            for name in SPEC_FIELDS
+        ],
+        hint="When add_stream raises BadRequestError with err_code 10058, call "
+        "js.update_stream with the same StreamConfig.",
+    )
+
+
+async def _stream_for_bars(ctx: CheckContext) -> None:
+    """The checker's own MARKET_DATA, so the publish criteria do not depend on the first part."""
+    await ctx.js.add_stream(
+        name=STREAM, subjects=["market.data.>"], duplicate_window=DUPLICATE_WINDOW
+    )
+
+
+@criterion("publish_bar stores the bar on market.data.ohlcv.<ticker> and returns the ack")
+async def publishes_a_bar(ctx: CheckContext) -> None:
+    await _stream_for_bars(ctx)
+    ack = await ctx.call("publish_bar", ctx.js, "AAPL", "2024-01-15T14:30:00Z", b'{"close": 155}')
+    ctx.expect_type(ack, PubAck, call="publish_bar(js, 'AAPL', ...)")
+    stored = await ctx.js.get_msg(STREAM, seq=ack.seq)
+    ctx.expect_equal(
+        stored.subject,
+        "market.data.ohlcv.AAPL",
+        call="the subject of the stored bar",
+        hint="Publish to f'market.data.ohlcv.{ticker}'.",
+    )
+    ctx.expect_equal(stored.data, b'{"close": 155}', call="the stored payload")
+
+
+@criterion("the same bar published twice is stored once (Nats-Msg-Id '<ticker>:<timestamp>')")
+async def deduplicates(ctx: CheckContext) -> None:
+    await _stream_for_bars(ctx)
+    args = (ctx.js, "MSFT", "2024-01-15T14:30:00Z", b'{"close": 390}')
+    first = await ctx.call("publish_bar", *args)
+    second = await ctx.call("publish_bar", *args)
+    other = await ctx.call("publish_bar", ctx.js, "MSFT", "2024-01-15T14:31:00Z", b"{}")
+    for ack in (first, second, other):
+        ctx.expect_type(ack, PubAck, call="publish_bar(js, 'MSFT', ...)")
+    stored = (await ctx.js.stream_info(STREAM)).state.messages
+    if stored != 2 or not second.duplicate:
+        raise Fail(
+            f"two identical bars and one later bar left {stored} message(s) in the stream "
+            f"(expected 2); the repeat's ack has duplicate={second.duplicate!r}",
+            hint="Pass headers={'Nats-Msg-Id': f'{ticker}:{timestamp}'} to js.publish.",
+        )
+    message = await ctx.js.get_msg(STREAM, seq=first.seq)
+    msg_id = (message.headers or {}).get("Nats-Msg-Id")
+    ctx.expect_equal(
+        msg_id,
+        "MSFT:2024-01-15T14:30:00Z",
+        call="the stored bar's Nats-Msg-Id header",
+        hint="The id is f'{ticker}:{timestamp}', so a bar of another minute is not a repeat.",
+    )
+
+
+CRITERIA = [
+    creates_the_stream,
+    captures_market_data,
+    keeps_seven_days,
+    size_limits,
+    storage_retention_dedup,
+    updates_in_place,
+    publishes_a_bar,
+    deduplicates,
+]
