@@ -84,7 +84,18 @@ EXERCISES: tuple[Exercise, ...] = (
         title="Ack, nak with delay, terminate",
         notebook="06_acks_and_redelivery.ipynb",
         file="ex06_acks.py",
-        hints=("TODO hint 1", "TODO hint 2"),
+        hints=(
+            "Every message gets exactly one verdict: `await msg.ack()`, `await msg.nak(...)` "
+            "or `await msg.term()`. Wrap `process(msg.data)` in try/except and pick one.",
+            "Order the except clauses: `except PoisonError` first (term), then "
+            "`except Exception` (nak), so everything unexpected is retried; ack after the "
+            "try succeeds.",
+            "A plain `nak()` is redelivered at once, whatever the consumer's backoff says: "
+            "use `await msg.nak(delay=retry_delay)` (seconds).",
+            "work_batch: `try: msgs = await psub.fetch(batch, timeout=timeout)` / "
+            "`except asyncio.TimeoutError: return {}`, then count `await handle(msg, process, "
+            "retry_delay=retry_delay)` for each message in a dict.",
+        ),
     ),
     Exercise(
         id="ex07",

@@ -1,0 +1,70 @@
+"""Exercise 06: settle every message the explainer receives — ack, nak with a delay, or term.
+
+The explainer turns predictions into explanations. Processing one prediction can:
+
+* succeed                      -> ``ack`` it: done, never delivered again;
+* fail for a while (the LLM is rate-limited, a timeout) -> ``nak`` it **with a delay**,
+  so the server redelivers it later instead of at once, in a hot loop;
+* never succeed (a malformed prediction: a "poison" message) -> ``term`` it: the
+  server stops redelivering it, however many deliveries are left.
+
+Write ``handle`` (one message) and ``work_batch`` (fetch one batch and handle each).
+Check with ``gym check ex06`` in a terminal or ``gym.check("ex06")`` in a notebook.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+
+RETRY_DELAY = 0.5
+"""Seconds the server waits before redelivering a message that failed for a while."""
+
+
+class TransientError(Exception):
+    """Processing failed for now and may work later (rate limit, timeout): retry it."""
+
+
+class PoisonError(Exception):
+    """Processing can never succeed for this message (malformed, unknown ticker): drop it."""
+
+
+async def handle(
+    msg: Msg, process: Callable[[bytes], object], *, retry_delay: float = RETRY_DELAY
+) -> str:
+    """Process one message with ``process(msg.data)`` and settle it with the server.
+
+    * ``process`` returns normally -> acknowledge the message; return ``"ack"``.
+    * ``process`` raises ``PoisonError`` -> terminate the message (no redelivery, ever);
+      return ``"term"``.
+    * ``process`` raises ``TransientError`` or any other exception -> negatively
+      acknowledge it so the server redelivers it after ``retry_delay`` seconds;
+      return ``"nak"``. (An unexpected error is retried too: the consumer's
+      ``max_deliver`` bounds how often.)
+
+    Settle each message exactly once, and call ``process`` exactly once per call.
+    """
+    # TODO: write this function (its docstring says what it must do).
+    raise NotImplementedError
+
+
+async def work_batch(
+    psub: JetStreamContext.PullSubscription,
+    process: Callable[[bytes], object],
+    *,
+    batch: int = 10,
+    timeout: float = 1.0,
+    retry_delay: float = RETRY_DELAY,
+) -> dict[str, int]:
+    """Fetch up to ``batch`` messages (waiting at most ``timeout`` s) and ``handle`` each.
+
+    Return how often each outcome happened, e.g. ``{"ack": 2, "nak": 1, "term": 1}``
+    (outcomes that did not happen may be left out). When no message is waiting, the
+    fetch times out: return an empty dict instead of raising.
+    """
+    # TODO: write this function (its docstring says what it must do).
+    raise NotImplementedError
