@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-__all__ = ["bar", "histogram", "lines"]
+__all__ = ["bar", "dots", "histogram", "lines"]
 
 
 def bar(counts: Mapping[str, float], *, title: str, xlabel: str = "", ylabel: str = "") -> Figure:
@@ -48,6 +48,25 @@ def lines(
         axes.plot(x, values, label=name)
     axes.set(title=title, xlabel=xlabel, ylabel=ylabel)
     axes.legend()
+    figure.tight_layout()
+    plt.close(figure)
+    return figure
+
+
+def dots(rows: Mapping[str, Sequence[float]], *, title: str, xlabel: str) -> Figure:
+    """One row of dots per name at its x values, e.g. a stream's sequence numbers per subject.
+
+    Shows how values of one shared axis interleave between categories, which a bar of
+    counts hides.
+    """
+    figure, axes = plt.subplots(figsize=(6, 0.5 + 0.45 * max(len(rows), 1)))
+    for row, values in enumerate(rows.values()):
+        axes.scatter(values, [row] * len(values), s=80, color="#27aae1", zorder=2)
+        axes.axhline(row, color="#dddddd", linewidth=1, zorder=1)
+    axes.set_yticks(range(len(rows)), list(map(str, rows)))
+    axes.invert_yaxis()
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.set(title=title, xlabel=xlabel)
     figure.tight_layout()
     plt.close(figure)
     return figure
