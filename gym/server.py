@@ -10,6 +10,10 @@ Why it looks like this:
   one gym folder in the system temp dir, named after the owning process. A server
   started here dies with its owner, even on ``kill -9`` (Linux parent-death signal),
   and the next start removes folders whose owner is gone, so nothing is left behind.
+* For lessons on resilience a server can be paused (``paused()``: alive but silent, the
+  way to lose an acknowledgement on purpose), halted and restarted on the same ports with
+  the same store (``halt()``, ``restart()``): clients reconnect to the URL they know and
+  find their streams. The folder still goes away with ``stop()``.
 """
 
 from __future__ import annotations
@@ -27,9 +31,10 @@ import time
 import urllib.error
 import urllib.request
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 __all__ = ["NatsServer", "ServerError", "find_binary", "start_server"]
 
@@ -111,6 +116,8 @@ class NatsServer:
     folder: Path
     url: str
     monitor_url: str
+    command: list[str] = field(default_factory=list)
+    """The command line it was started with; ``restart()`` reuses it."""
     _finalizer: weakref.finalize = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -137,8 +144,58 @@ class NatsServer:
         """Stop the server gracefully (then forcefully) and delete its store. Safe twice."""
         self._finalizer()
 
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Freeze the process inside the ``with`` block (SIGSTOP), thaw it after (SIGCONT).
 
-def _terminate(process: subprocess.Popen[bytes], folder: Path) -> None:
+        A frozen server keeps every connection open but reads and answers nothing, like
+        one stalled by an overloaded disk: what clients send waits in the socket and is
+        handled, in order, when the block ends — even if the block raises. That is how a
+        lesson loses a publish acknowledgement deterministically.
+        """
+        if not hasattr(signal, "SIGSTOP"):
+            raise ServerError("pausing a server needs SIGSTOP (Linux or macOS)")
+        if not self.running:
+            raise ServerError("the server is not running, so it cannot be paused")
+        os.kill(self.process.pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            if self.running:
+                os.kill(self.process.pid, signal.SIGCONT)
+
+    def halt(self) -> None:
+        """Stop the process (gracefully, as for maintenance) but keep its folder and store.
+
+        Clients see the connection drop and start reconnecting; ``restart()`` brings the
+        same server back. ``stop()`` still removes everything. Safe when already halted.
+        """
+        _end(self.process)
+
+    def restart(self, *, timeout: float = READY_TIMEOUT) -> None:
+        """Start the server again on the same ports with the same store; wait until healthy.
+
+        Halts it first if it is running. Clients reconnect to the URL they already know and
+        find their streams, messages and durable consumers as the store left them.
+        """
+        if not self.command:
+            raise ServerError("only a server made by start_server() can be restarted")
+        self.halt()
+        ports = ["-p", str(urlsplit(self.url).port), "-m", str(urlsplit(self.monitor_url).port)]
+        process = _launch([*self.command, *ports], self.folder)
+        try:
+            _wait_until_healthy(process, self.folder, timeout)
+        except BaseException:
+            _end(process)
+            raise
+        # The finaliser must end the process that runs now; the folder stays the same.
+        self._finalizer.detach()
+        self.process = process
+        self._finalizer = weakref.finalize(self, _terminate, process, self.folder)
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    """End the process gracefully (SIGTERM), forcefully after 5 s; nothing if already ended."""
     if process.poll() is None:
         process.terminate()
         try:
@@ -146,6 +203,10 @@ def _terminate(process: subprocess.Popen[bytes], folder: Path) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _terminate(process: subprocess.Popen[bytes], folder: Path) -> None:
+    _end(process)
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -196,15 +257,31 @@ def start_server(
         config_path.write_text(config)
         command += ["-c", str(config_path)]
     command += list(args)
-    with open(folder / "server.log", "wb") as log:
-        process = subprocess.Popen(
+    process = _launch(command, folder)
+    try:
+        url, monitor_url = _wait_until_healthy(process, folder, timeout)
+    except BaseException:
+        _terminate(process, folder)
+        raise
+    return NatsServer(process, folder, url, monitor_url, command)
+
+
+def _launch(command: list[str], folder: Path) -> subprocess.Popen[bytes]:
+    """Start ``command``, its output appended to the folder's log (a restart adds to it)."""
+    with open(folder / "server.log", "ab") as log:
+        return subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
-    server_or_none: NatsServer | None = None
+
+
+def _wait_until_healthy(
+    process: subprocess.Popen[bytes], folder: Path, timeout: float
+) -> tuple[str, str]:
+    """The client and monitoring URLs once healthz says ok; ``ServerError`` otherwise."""
     deadline = time.monotonic() + timeout
     pause = 0.002
     while time.monotonic() < deadline:
@@ -212,12 +289,9 @@ def start_server(
             break
         ports = _read_ports(folder, process.pid)
         if ports and ports.get("nats") and ports.get("monitoring"):
-            if server_or_none is None:
-                server_or_none = NatsServer(
-                    process, folder, ports["nats"][0], ports["monitoring"][0]
-                )
-            if _healthy(server_or_none.monitor_url):
-                return server_or_none
+            url, monitor_url = ports["nats"][0], ports["monitoring"][0]
+            if _healthy(monitor_url):
+                return url, monitor_url
         time.sleep(pause)  # polling the readiness probe itself; nothing else to wait on
         pause = min(pause * 2, 0.05)
     last_words = _last_line(folder / "server.log")
@@ -225,7 +299,6 @@ def start_server(
         problem = f"did not become healthy within {timeout:g} s"
     else:
         problem = f"exited with code {process.returncode}"
-    _terminate(process, folder)
     raise ServerError(
         f"nats-server {problem}; its last log line was: {last_words or '(nothing)'}. "
         "Check the extra options you passed, or run `gym server start` to see the full log."

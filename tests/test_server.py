@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 import urllib.request
 from pathlib import Path
 
+import nats
+import nats.errors
 import pytest
+from nats.js.api import StorageType
 
 from gym import server as gym_server
+from gym.runner import run_sync
 from gym.server import NatsServer, ServerError, find_binary, start_server
 from tests.conftest import wait_until_gone
 
@@ -112,3 +118,82 @@ def test_override_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
     real = find_binary()
     monkeypatch.setenv("NATS_SERVER_BIN", str(real))
     assert find_binary() == real
+
+
+def test_restart_keeps_ports_store_streams_and_durable_consumers(server: NatsServer) -> None:
+    async def scenario() -> None:
+        reconnected = asyncio.Event()
+
+        async def on_reconnect() -> None:
+            reconnected.set()
+
+        nc = await nats.connect(server.url, reconnected_cb=on_reconnect, reconnect_time_wait=0.1)
+        js = nc.jetstream()
+        await js.add_stream(name="KEPT", subjects=["kept.>"], storage=StorageType.FILE)
+        for n in range(3):
+            await js.publish("kept.n", str(n).encode())
+        worker = await js.pull_subscribe("kept.>", "worker", stream="KEPT")
+        (first,) = await worker.fetch(1, timeout=2)
+        await first.ack_sync()
+        url, old_pid = server.url, server.process.pid
+        server.restart()
+        assert server.url == url and server.process.pid != old_pid and server.running
+        assert wait_until_gone(old_pid)
+        await asyncio.wait_for(reconnected.wait(), 5)  # the same connection, same URL
+        assert (await js.stream_info("KEPT")).state.messages == 3
+        assert (await js.consumer_info("KEPT", "worker")).num_pending == 2
+        (second,) = await worker.fetch(1, timeout=2)
+        assert second.data == b"1"  # resumes after the acknowledged message
+        await nc.close()
+
+    run_sync(scenario())
+    folder, pid = server.folder, server.process.pid
+    server.stop()
+    assert not folder.exists() and wait_until_gone(pid)
+
+
+def test_halt_keeps_the_folder_until_stop(server: NatsServer) -> None:
+    server.halt()
+    server.halt()
+    assert not server.running and server.store_dir.is_dir()
+    server.restart()
+    assert server.running and varz(server)["jetstream"]
+    folder = server.folder
+    server.stop()
+    assert not folder.exists()
+
+
+def test_restart_that_fails_reports_and_still_cleans_up(server: NatsServer) -> None:
+    server.halt()
+    port = int(server.url.rsplit(":", 1)[1])
+    with socket.socket() as squatter:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        with pytest.raises(ServerError, match="exited with code"):
+            server.restart()
+    assert not server.running
+    folder = server.folder
+    server.stop()
+    assert not folder.exists()
+
+
+def test_paused_server_answers_when_the_block_ends(server: NatsServer) -> None:
+    async def scenario() -> None:
+        nc = await nats.connect(server.url)
+        js = nc.jetstream()
+        await js.add_stream(name="SLOW", subjects=["slow.>"])
+        with server.paused(), pytest.raises(nats.errors.TimeoutError):
+            await js.publish("slow.a", b"late", timeout=0.2)
+        # The timed-out publish was waiting in the socket and is stored now, in order.
+        ack = await js.publish("slow.a", b"next", timeout=2)
+        assert ack.seq == 2
+        await nc.close()
+
+    run_sync(scenario())
+
+
+def test_paused_resumes_the_server_even_when_the_block_raises(server: NatsServer) -> None:
+    with pytest.raises(KeyError), server.paused():
+        raise KeyError("boom")
+    assert varz(server)["jetstream"]
