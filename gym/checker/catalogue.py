@@ -31,7 +31,16 @@ EXERCISES: tuple[Exercise, ...] = (
         title="Subjects and wildcards",
         notebook="01_subjects_and_wildcards.ipynb",
         file="ex01_subjects.py",
-        hints=("TODO hint 1", "TODO hint 2"),
+        hints=(
+            "Split on dots and compare token by token: subject.split('.') gives the tokens.",
+            "'*' stands for exactly one token, so without '>' the subject needs exactly as "
+            "many tokens as the pattern: predictions.* does not receive predictions.normal.AAPL.",
+            "'>' (last token only) stands for one or more tokens: the subject needs MORE tokens "
+            "than the pattern has before the '>', so predictions.> does not receive predictions.",
+            "prediction_subject: check `kind in KINDS`, `ticker != ''` and that no character of "
+            "FORBIDDEN_IN_A_TOKEN is in ticker, raising ValueError(...) otherwise; then return "
+            "f'predictions.{kind}.{ticker}'.",
+        ),
     ),
     Exercise(
         id="ex02",
