@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-__all__ = ["bar", "dots", "histogram", "lines"]
+__all__ = ["bar", "deliveries", "dots", "histogram", "lines"]
 
 
 def bar(counts: Mapping[str, float], *, title: str, xlabel: str = "", ylabel: str = "") -> Figure:
@@ -67,6 +67,47 @@ def dots(rows: Mapping[str, Sequence[float]], *, title: str, xlabel: str) -> Fig
     axes.invert_yaxis()
     axes.xaxis.get_major_locator().set_params(integer=True)
     axes.set(title=title, xlabel=xlabel)
+    figure.tight_layout()
+    plt.close(figure)
+    return figure
+
+
+DELIVERY_STYLES: dict[str, tuple[str, str]] = {
+    "ack": ("o", "#2ca02c"),
+    "nak": ("x", "#ff7f0e"),
+    "term": ("s", "#d62728"),
+    "no answer": ("D", "#7f7f7f"),
+}
+"""Marker and colour per way a delivery ended, shared so every delivery timeline reads alike."""
+
+
+def deliveries(
+    rows: Mapping[str, Sequence[tuple[float, str]]],
+    *,
+    title: str,
+    xlabel: str = "seconds since the first delivery",
+) -> Figure:
+    """A timeline per message (or consumer): one marker per delivery, shaped by its answer.
+
+    ``rows`` maps a label to ``(seconds, outcome)`` pairs, outcome being one of
+    ``DELIVERY_STYLES`` (``"ack"``, ``"nak"``, ``"term"``, ``"no answer"``). The gaps
+    between markers are the redelivery delays, which is what backoff and ``nak(delay=…)``
+    change and what a plain ``nak()`` collapses to nothing.
+    """
+    figure, axes = plt.subplots(figsize=(7, 0.8 + 0.55 * max(len(rows), 1)))
+    seen: set[str] = set()
+    for row, events in enumerate(rows.values()):
+        axes.axhline(row, color="#dddddd", linewidth=1, zorder=1)
+        for seconds, outcome in events:
+            marker, colour = DELIVERY_STYLES.get(outcome, ("o", "#27aae1"))
+            label = outcome if outcome not in seen else None
+            seen.add(outcome)
+            axes.scatter([seconds], [row], marker=marker, s=70, color=colour, zorder=2, label=label)
+    axes.set_yticks(range(len(rows)), list(map(str, rows)))
+    axes.invert_yaxis()
+    axes.set(title=title, xlabel=xlabel)
+    if seen:
+        axes.legend(loc="lower right", fontsize="small")
     figure.tight_layout()
     plt.close(figure)
     return figure
