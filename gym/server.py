@@ -158,6 +158,12 @@ class NatsServer:
         if not self.running:
             raise ServerError("the server is not running, so it cannot be paused")
         os.kill(self.process.pid, signal.SIGSTOP)
+        # The signal is only queued: wait until every thread has stopped (we are the
+        # parent, so waitpid reports it), or a message sent next may still be answered.
+        _, status = os.waitpid(self.process.pid, os.WUNTRACED)
+        if not os.WIFSTOPPED(status):  # it died instead; keep Popen's bookkeeping right
+            self.process.returncode = os.waitstatus_to_exitcode(status)
+            raise ServerError(f"the server exited while being paused ({_last_line(self.log_path)})")
         try:
             yield
         finally:

@@ -183,8 +183,11 @@ def test_paused_server_answers_when_the_block_ends(server: NatsServer) -> None:
         nc = await nats.connect(server.url)
         js = nc.jetstream()
         await js.add_stream(name="SLOW", subjects=["slow.>"])
-        with server.paused(), pytest.raises(nats.errors.TimeoutError):
-            await js.publish("slow.a", b"late", timeout=0.2)
+        with server.paused():
+            # Every thread has stopped when paused() returns, not merely been signalled.
+            assert Path(f"/proc/{server.process.pid}/stat").read_text().split()[2] == "T"
+            with pytest.raises(nats.errors.TimeoutError):
+                await js.publish("slow.a", b"late", timeout=0.05)
         # The timed-out publish was waiting in the socket and is stored now, in order.
         ack = await js.publish("slow.a", b"next", timeout=2)
         assert ack.seq == 2
