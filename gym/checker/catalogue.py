@@ -47,7 +47,17 @@ EXERCISES: tuple[Exercise, ...] = (
         title="Core publish/subscribe",
         notebook="02_core_pubsub.ipynb",
         file="ex02_core_pubsub.py",
-        hints=("TODO hint 1", "TODO hint 2"),
+        hints=(
+            "publish_all: nc.publish only queues the message inside nats-py; "
+            "`await nc.flush()` after the loop sends the buffer and waits for the server. "
+            "collect: `sub.next_msg(timeout=...)` waits for one message and raises "
+            "nats.errors.TimeoutError when none comes in time.",
+            "collect: take a deadline once, `loop.time() + timeout`, and give each next_msg "
+            "only what is left of it; on TimeoutError stop and return what you have. Put "
+            "`await sub.unsubscribe()` in a `finally:` so it runs on every way out.",
+            "queue_worker: `async def handle(msg): handled.append(msg.data)` inside the "
+            "function, then `return await nc.subscribe(subject, queue=queue, cb=handle)`.",
+        ),
     ),
     Exercise(
         id="ex03",

@@ -1,0 +1,59 @@
+"""Exercise 02 · Core publish/subscribe: publish a batch, collect a few, share the work.
+
+Core NATS hands each message to whoever is subscribed at that moment and keeps nothing.
+So a subscriber must be in place before the messages it wants are published, a reader
+should wait for the messages themselves (never a ``sleep``), and a subscription that is
+no longer needed should be removed from the server.
+
+Write three functions (notebook 02 shows every piece):
+
+* ``publish_all``: publish payloads in order and flush before returning the count.
+* ``collect``: subscribe, wait for up to ``count`` messages or until ``timeout`` seconds
+  have passed, unsubscribe, and return the payloads.
+* ``queue_worker``: one member of a queue group, so that several workers share the
+  messages instead of each getting all of them.
+
+Check your work: ``gym.check("ex02")`` in the notebook, or ``gym check ex02`` in a terminal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+from nats.errors import TimeoutError as NatsTimeoutError
+
+
+async def publish_all(nc: Client, subject: str, payloads: Iterable[bytes]) -> int:
+    """Publish every payload to ``subject``, in order; flush; return how many were published.
+
+    ``nc.publish`` only puts a message in nats-py's outgoing buffer. Before returning,
+    ``await nc.flush()`` so the buffer is written out and the server has answered.
+    """
+    # TODO: write this function (its docstring says what it must do).
+    raise NotImplementedError
+
+
+async def collect(nc: Client, subject: str, count: int, timeout: float) -> list[bytes]:
+    """Subscribe to ``subject`` and return the payloads of the first ``count`` messages.
+
+    Wait at most ``timeout`` seconds in total: if fewer than ``count`` messages arrive in
+    that time, return the ones that did (do not raise). Return them in arrival order.
+    Unsubscribe before returning, whatever happened, so the server stops sending.
+    """
+    # TODO: write this function (its docstring says what it must do).
+    raise NotImplementedError
+
+
+async def queue_worker(nc: Client, subject: str, queue: str, handled: list[bytes]) -> Subscription:
+    """Join queue group ``queue`` on ``subject``; append each message's payload to ``handled``.
+
+    Subscribe with a callback (``cb=``) that appends ``msg.data`` to ``handled``, and
+    return the subscription. Several workers that call this with the same ``queue``
+    share the messages: the server gives each message to one member of the group.
+    """
+    # TODO: write this function (its docstring says what it must do).
+    raise NotImplementedError
