@@ -128,7 +128,17 @@ EXERCISES: tuple[Exercise, ...] = (
         title="A safe publish with bounded retries",
         notebook="08_errors_and_resilience.ipynb",
         file="ex08_safe_publish.py",
-        hints=("TODO hint 1", "TODO hint 2"),
+        hints=(
+            "A retry is only safe if the stream can recognise it: send the same "
+            "Nats-Msg-Id header with every attempt (nats-py's js.publish has no msg_id= "
+            "argument; use headers=).",
+            "Retry only when no ack came — nats.errors.TimeoutError and "
+            "nats.js.errors.NoStreamResponseError — and let every other error through.",
+            "A `for attempt in range(1, attempts + 1)` loop: `return await js.publish(subject, "
+            "data, timeout=timeout, headers={Header.MSG_ID: msg_id})`; in `except RETRYABLE:` "
+            "re-raise when attempt == attempts; then "
+            "`await asyncio.sleep(backoff * 2 ** (attempt - 1))`.",
+        ),
     ),
     Exercise(
         id="ex09",
