@@ -59,12 +59,12 @@ def dots(rows: Mapping[str, Sequence[float]], *, title: str, xlabel: str) -> Fig
     Shows how values of one shared axis interleave between categories, which a bar of
     counts hides.
     """
-    figure, axes = plt.subplots(figsize=(6, 0.5 + 0.45 * max(len(rows), 1)))
+    figure, axes = plt.subplots(figsize=(6, 1.0 + 0.5 * max(len(rows), 1)))
     for row, values in enumerate(rows.values()):
         axes.scatter(values, [row] * len(values), s=80, color="#27aae1", zorder=2)
         axes.axhline(row, color="#dddddd", linewidth=1, zorder=1)
     axes.set_yticks(range(len(rows)), list(map(str, rows)))
-    axes.invert_yaxis()
+    axes.set_ylim(len(rows) - 0.5, -0.5)  # first name on top, room around the dots
     axes.xaxis.get_major_locator().set_params(integer=True)
     axes.set(title=title, xlabel=xlabel)
     figure.tight_layout()
