@@ -96,7 +96,20 @@ EXERCISES: tuple[Exercise, ...] = (
         title="A pull worker that drains a backlog",
         notebook="05_consumers.ipynb",
         file="ex05_pull_worker.py",
-        hints=("TODO hint 1", "TODO hint 2"),
+        hints=(
+            "The consumer already exists: `psub = await js.pull_subscribe_bind(durable, "
+            "stream=stream)` gives you something to fetch from. Then loop: fetch a batch, "
+            "handle and ack each message, fetch again.",
+            "Stop when a fetch finds nothing. nats-py usually raises nats.errors.TimeoutError "
+            "for that, now and then asyncio's own TimeoutError or an empty list: "
+            "`except asyncio.TimeoutError:` catches both raises; treat [] the same way.",
+            "For each message: `await handle(msg)`, then `await msg.ack()`, then count it. "
+            "Put `await psub.unsubscribe()` in a `finally:` so the inbox closes however the "
+            "loop ends.",
+            "Shape: `try: while True: try: msgs = await psub.fetch(batch, timeout=wait) "
+            "except asyncio.TimeoutError: msgs = []` / `if not msgs: break` / "
+            "`for msg in msgs: ...` `finally: await psub.unsubscribe()`; return the count.",
+        ),
     ),
     Exercise(
         id="ex06",
