@@ -42,7 +42,7 @@ class CriterionResult:
         return self.status is Status.PASSED
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class CheckResult:
     """All criteria of one exercise, run against the learner's (or the reference) file."""
 
@@ -83,6 +83,8 @@ class CheckResult:
         if self.passed:
             lines.append("  All done. On to the next one!")
         return "\n".join(lines)
+
+    __repr__ = __str__  # a notebook's plain-text view reads like the terminal's
 
     def _repr_html_(self) -> str:
         rows = []
