@@ -158,14 +158,23 @@ EXERCISES: tuple[Exercise, ...] = (
         title="The predictor stage of the pipeline",
         notebook="09_prediction_pipeline.ipynb",
         file="ex09_predictor.py",
-        hints=("TODO hint 1", "TODO hint 2"),
+        hints=(
+            "make_prediction is pure Python: read bar['data']['close'] and build the four-field envelope; copy bar['metadata'] into the new metadata.",
+            "run_predictor does not need its own loop: gym.pipeline.run_stage fetches, publishes with a message id, acks after the publish ack, and stops when stop is set and a fetch comes back empty.",
+            "The bars arrive on market.data.ohlcv.<TICKER>, four tokens: the filter must be market.data.ohlcv.> (or market.data.ohlcv.*), not market.data.*.",
+            "return await run_stage(js, stream='MARKET_DATA', durable='predictor', filter_subject='market.data.ohlcv.>', handle=lambda bar: Output(f\"predictions.normal.{bar['ticker']}\", make_prediction(bar)), stop=stop)",
+        ),
     ),
     Exercise(
         id="ex10",
         title="A health report from monitoring data",
         notebook="10_monitoring.ipynb",
         file="ex10_health_report.py",
-        hints=("TODO hint 1", "TODO hint 2"),
+        hints=(
+            "Each function reads one or two endpoints: gym.monitor.healthz / varz / jsz(monitor_url, consumers=1, config=1) return plain dicts.",
+            "In /jsz the consumers sit under account_details → stream_detail → consumer_detail; a stream with no consumers has no consumer_detail key, so use .get(..., []) or `or []`.",
+            "Stuck means num_ack_pending has reached config.max_ack_pending (the server sends nothing more); lagging means num_pending > max_pending. Check stuck first.",
+        ),
     ),
 )
 
