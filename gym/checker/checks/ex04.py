@@ -1,11 +1,11 @@
 """Checks for exercise 04: the MARKET_DATA stream to a written spec, and deduplicated bars.
 
-Every criterion reads what the *server* reports (``stream_info``), never what the learner's
-function returned, and compares it field by field with the spec in the exercise's
-docstring. The two mistakes the tutorial makes get a message of their own: ``max_age`` in
-nanoseconds (nats-py wants seconds; the server then rejects the value with error 10025,
-or, if it still fits, keeps messages a billion times too long) and ``market.data.*``,
-which does not capture ``market.data.ohlcv.AAPL``.
+Every criterion reads back what the *server* reports (``stream_info``, ``get_msg``) and
+compares it field by field with the spec in the exercise's docstring. The two mistakes the
+tutorial makes get a message of their own: ``max_age`` in nanoseconds (nats-py wants
+seconds and multiplies by a billion; the result overflows the server's 64-bit nanoseconds
+and it answers error 10025) and ``market.data.*``, which does not capture
+``market.data.ohlcv.AAPL``. Milliseconds still fit, so they get a message of their own too.
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ from nats.js.errors import APIError, NoStreamResponseError
 
 from gym.checker import CheckContext, Fail, criterion
 from gym.checker.context import LearnerError
-from gym.streams import DAY, GB
+from gym.streams import DAY, GB, STREAM_EXISTS_WITH_OTHER_CONFIG
 
 STREAM = "MARKET_DATA"
 MAX_AGE = 7 * DAY
 DUPLICATE_WINDOW = 5 * 60
 INVALID_JSON = 10025
 """JetStream's error for a request it cannot parse, e.g. a max_age beyond int64 nanoseconds."""
-STREAM_EXISTS_WITH_OTHER_CONFIG = 10058
 SPEC_FIELDS = (
     "subjects",
     "retention",
