@@ -134,7 +134,21 @@ EXERCISES: tuple[Exercise, ...] = (
         title="A responder and a careful client",
         notebook="07_request_reply.ipynb",
         file="ex07_request_reply.py",
-        hints=("TODO hint 1", "TODO hint 2"),
+        hints=(
+            "A responder is a subscriber that answers each message with "
+            "`await msg.respond(data)`; a requester calls `await nc.request(subject, data, "
+            "timeout=...)`. Notebook 07 has both, and the queue-group demo.",
+            "start_explainer: subscribe with `queue=QUEUE_GROUP` and a callback; in it, "
+            "`ticker = msg.data.decode()` and reply with `messages.encode(messages.envelope("
+            "'explanation', ticker, {'text': ...}, answered_by=name))`.",
+            "ask: `nc.request` raises `nats.errors.NoRespondersError` at once when nobody "
+            "listens and `nats.errors.TimeoutError` after `timeout` when the responder is "
+            "slow. The first is not a subclass of the second: give each its own `except`.",
+            "ask, nearly all of it: `try: reply = await nc.request(subject, ticker.encode(), "
+            "timeout=timeout)`, `except NoRespondersError: return NO_RESPONDERS, None`, "
+            "`except TimeoutError: return TIMEOUT, None`, then "
+            "`return ANSWERED, messages.decode(reply.data)`.",
+        ),
     ),
     Exercise(
         id="ex08",

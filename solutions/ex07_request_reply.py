@@ -1,0 +1,79 @@
+"""Exercise 07: an explanation responder, and a client that knows why it got no answer.
+
+Write two functions (notebook 07 shows every piece):
+
+* ``start_explainer`` answers explanation requests. Several copies share the work in the
+  queue group ``QUEUE_GROUP``, so each request is answered exactly once.
+* ``ask`` sends one request and tells its caller what happened: an answer, nobody
+  listening (known at once), or a responder too slow for the timeout.
+
+The protocol: a request's payload is a ticker in UTF-8, e.g. ``b"AAPL"``. The reply is an
+explanation envelope from ``gym.messages``, encoded with ``messages.encode``: type
+``"explanation"``, the same ticker, ``data={"text": <a non-empty sentence>}``, and the
+explainer's name in ``metadata["answered_by"]``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import nats
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+
+from gym import messages
+
+QUEUE_GROUP = "explainers"
+"""The queue group every explainer joins: the server hands each request to one member."""
+
+ANSWERED = "answered"
+NO_RESPONDERS = "no responders"
+TIMEOUT = "timeout"
+
+
+async def start_explainer(nc: Client, subject: str, name: str) -> Subscription:
+    """Answer every request on ``subject`` with an explanation envelope; return the subscription.
+
+    Subscribe in the queue group ``QUEUE_GROUP``. For a request whose payload is a ticker
+    (``b"AAPL"``), reply with ``messages.encode(...)`` of an envelope of type
+    ``"explanation"`` for that ticker, ``data={"text": "..."}`` (any non-empty sentence)
+    and ``answered_by=name`` in its metadata. Return once the server knows about the
+    subscription, so a request sent right after from another connection is not met with
+    "no responders" (notebook 07: why nats-py 2.16 needs two flushes for that).
+    """
+
+    async def explain(msg: Msg) -> None:
+        ticker = msg.data.decode()
+        text = f"{ticker}: momentum and earnings expectations drive the prediction"
+        answer = messages.envelope("explanation", ticker, {"text": text}, answered_by=name)
+        await msg.respond(messages.encode(answer))
+
+    subscription = await nc.subscribe(subject, queue=QUEUE_GROUP, cb=explain)
+    await nc.flush()  # lets nats-py's writer send the queued SUB...
+    await nc.flush()  # ...and this PING follows it: the PONG proves the server has it
+    return subscription
+
+
+async def ask(
+    nc: Client, subject: str, ticker: str, timeout: float = 1.0
+) -> tuple[str, dict[str, Any] | None]:
+    """Request an explanation of ``ticker`` on ``subject``; say what happened.
+
+    Return one of:
+
+    * ``(ANSWERED, envelope)`` — the decoded explanation envelope (``messages.decode``);
+    * ``(NO_RESPONDERS, None)`` — nobody listens on ``subject``: return at once, do not
+      wait for the timeout;
+    * ``(TIMEOUT, None)`` — someone got the request but did not answer within ``timeout``
+      seconds.
+
+    Neither of the last two cases may raise.
+    """
+    try:
+        reply = await nc.request(subject, ticker.encode(), timeout=timeout)
+    except nats.errors.NoRespondersError:  # the server said so at once
+        return NO_RESPONDERS, None
+    except nats.errors.TimeoutError:  # someone listens, but was too slow
+        return TIMEOUT, None
+    return ANSWERED, messages.decode(reply.data)
