@@ -119,6 +119,11 @@ async def publishes_everything(ctx: CheckContext) -> None:
 @criterion("publish_all flushes before returning (nothing left in nats-py's buffer)")
 async def flushes(ctx: CheckContext) -> None:
     await ctx.call("publish_all", ctx.nc, SUBJECT, list(PAYLOADS))
+    ctx.expect(
+        ctx.nc.is_connected,
+        "publish_all closed (or drained) the connection it was given",
+        hint="The connection belongs to the caller: flush it, do not close it.",
+    )
     # ctx.call awaits the learner's coroutine directly, so nothing ran in between: bytes
     # still buffered here were never even handed to the socket by publish_all.
     left = ctx.nc.pending_data_size
