@@ -28,7 +28,8 @@ __all__ = [
 ]
 
 _WHITESPACE = (" ", "\t", "\r", "\n", "\f", "\v")
-"""Characters that break the protocol line: nats-py or the server rejects each of them."""
+"""Whitespace ends a subject on the wire. nats-py refuses space, tab, CR and LF; a subject with
+\f or \v is sent, but nats-py cannot read it back (its connection closes: protocol error)."""
 
 _WILDCARDS = ("*", ">")
 
