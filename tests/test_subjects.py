@@ -144,3 +144,17 @@ def test_delivered_leaves_no_subscription_behind(server: NatsServer) -> None:
             await nc.close()
 
     assert run_sync(scenario()) == 0
+
+
+def test_delivered_never_returns_before_every_delivery_arrived(server: NatsServer) -> None:
+    """One flush is not enough with nats-py (its PING can overtake buffered publishes)."""
+
+    async def scenario() -> int:
+        nc = await nats.connect(server.url)
+        try:
+            expected = {p: [s for s in SUBJECTS if matches(p, s)] for p in PATTERNS}
+            return sum([await delivered(nc, PATTERNS, SUBJECTS) != expected for _ in range(100)])
+        finally:
+            await nc.close()
+
+    assert run_sync(scenario()) == 0
