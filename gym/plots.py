@@ -104,10 +104,10 @@ def deliveries(
             seen.add(outcome)
             axes.scatter([seconds], [row], marker=marker, s=70, color=colour, zorder=2, label=label)
     axes.set_yticks(range(len(rows)), list(map(str, rows)))
-    axes.invert_yaxis()
+    axes.set_ylim(len(rows) - 0.5, -0.5)  # first row on top, half a row of room around each
     axes.set(title=title, xlabel=xlabel)
-    if seen:
-        axes.legend(loc="lower right", fontsize="small")
+    if seen:  # outside the plot, so it never hides a delivery
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     figure.tight_layout()
     plt.close(figure)
     return figure
