@@ -72,8 +72,9 @@ class Traffic:
             await asyncio.sleep(0.02)
 
     def kinds(self, seq: int) -> list[str]:
-        """The settle verbs sent for stream sequence ``seq``, in order."""
-        return [_verb(payload) for s, _, payload in self.settled if s == seq]
+        """The verdicts sent for stream sequence ``seq``, in order (``in_progress`` is none)."""
+        verbs = [_verb(payload) for s, _, payload in self.settled if s == seq]
+        return [verb for verb in verbs if verb != "in_progress"]
 
     def advised(self, kind: str) -> list[int]:
         """Stream sequences the server published a ``kind`` advisory for (nak, terminated)."""
@@ -134,8 +135,12 @@ class Recorder:
         self.poison = _exception_class(learner_module, "PoisonError")
         self.behaviour = behaviour  # ticker -> "ok" | "transient-once" | "poison" | "bug"
         self.calls: list[tuple[str, float]] = []
+        self.misuse = ""
 
     def __call__(self, data: bytes) -> None:
+        if not isinstance(data, bytes):
+            self.misuse = f"process() was called with a {type(data).__name__}, expected bytes"
+            raise TypeError(self.misuse)
         ticker = json.loads(data)["ticker"]
         earlier = len(self.times(ticker))
         self.calls.append((ticker, time.monotonic()))
@@ -146,6 +151,11 @@ class Recorder:
             raise self.transient(f"{ticker}: the LLM is rate-limited, try later")
         if kind == "bug":
             raise KeyError("predicted_price")
+
+    def verify(self) -> None:
+        """Fail if the learner passed ``process`` something other than the message data."""
+        if self.misuse:
+            raise Fail(self.misuse, hint="Pass the message's payload: `process(msg.data)`.")
 
     def times(self, ticker: str) -> list[float]:
         """When ``process`` ran for ``ticker`` (monotonic seconds), in order."""
@@ -186,6 +196,7 @@ async def _handle_one(
     (msg,) = await psub.fetch(1, timeout=2)
     process = Recorder(ctx.learner, {"AAPL": behaviour})
     outcome = await ctx.call("handle", msg, process, retry_delay=RETRY_DELAY)
+    process.verify()
     ctx.expect(
         len(process.calls) == 1,
         f"handle() called process {len(process.calls)} times for one message, expected once",
@@ -312,6 +323,7 @@ async def settles_mixed_batch(ctx: CheckContext) -> None:
     process = Recorder(ctx.learner, MIX)
     call = "work_batch(psub, process)"
     first = await ctx.call("work_batch", psub, process, batch=10, timeout=1.0, retry_delay=0.4)
+    process.verify()
     ctx.expect_type(first, Mapping, call=call)
     ctx.expect_equal(
         {k: v for k, v in first.items() if v},
