@@ -195,6 +195,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ServerError, ConnectError, UnknownExercise) as error:
         print(f"gym: {error}")
         return 1
+    except BrokenPipeError:  # `gym check … | head`: the reader has gone, and that is fine
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's exit flush quiet
+        return 0
 
 
 if __name__ == "__main__":

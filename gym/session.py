@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import nats
+import nats.errors
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
@@ -29,8 +31,32 @@ class ConnectError(ConnectionError):
     """No NATS server answered at the URL; the message says which URL and what to do."""
 
 
+CONNECTION_TROUBLE = (
+    OSError,
+    asyncio.TimeoutError,
+    nats.errors.ConnectionClosedError,
+    nats.errors.NoServersError,
+    nats.errors.StaleConnectionError,
+    nats.errors.UnexpectedEOF,
+)
+
+
 async def _ignore_error(_: Exception) -> None:
-    """nats-py prints every connection error with a traceback by default; gym reports its own."""
+    """For the probe: its failure becomes gym's own one-sentence ``ConnectError``."""
+
+
+async def _report_error(error: Exception) -> None:
+    """nats-py hands this every error, with a traceback by default.
+
+    Connection trouble (a restart, a reconnect) is expected in lessons and says nothing
+    new, so it stays quiet. Anything else — above all an exception raised inside a
+    subscription callback, which would otherwise vanish — is printed as one line.
+    """
+    if not isinstance(error, CONNECTION_TROUBLE):
+        print(
+            f"nats: {type(error).__name__}: {error} (reported by nats-py's error_cb)",
+            file=sys.stderr,
+        )
 
 
 async def connect(url: str, *, name: str = "nats-gym", **options: object) -> Client:
@@ -56,7 +82,7 @@ async def connect(url: str, *, name: str = "nats-gym", **options: object) -> Cli
             "or unset NATS_URL to let gym start its own."
         ) from None
     await probe.close()
-    options.setdefault("error_cb", _ignore_error)
+    options.setdefault("error_cb", _report_error)
     return await nats.connect(url, name=name, connect_timeout=CONNECT_TIMEOUT, **options)
 
 

@@ -73,7 +73,7 @@ def test_server_dies_when_owner_is_killed_and_store_is_swept() -> None:
     owner.kill()  # SIGKILL: no atexit, no finalisers
     owner.wait()
     assert wait_until_gone(server_pid), "nats-server outlived its owner"
-    assert folder in gym_server.sweep_orphaned_folders()
+    gym_server.sweep_orphaned_folders()  # another test process may have swept it already
     assert not folder.exists()
 
 

@@ -80,3 +80,23 @@ def test_a_session_from_a_finished_loop_is_replaced(no_nats_url: None) -> None:
 
     run_sync(scenario())
     assert not first.server.running and not first.server.folder.exists()
+
+
+def test_an_exception_in_a_callback_is_reported_not_lost(
+    server: NatsServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def scenario() -> None:
+        nc = await gym.connect(server.url)
+
+        async def broken(_msg: object) -> None:
+            raise ValueError("bad prediction")
+
+        await nc.subscribe("predictions.normal.AAPL", cb=broken)
+        await nc.publish("predictions.normal.AAPL", b"{}")
+        await nc.flush()
+        await nc.drain()  # lets the callback run to the end
+
+    run_sync(scenario())
+    err = capsys.readouterr().err
+    assert "nats: ValueError: bad prediction (reported by nats-py's error_cb)" in err
+    assert "Traceback" not in err
