@@ -78,16 +78,6 @@ def test_server_start_prints_url_and_cleans_up_on_sigterm() -> None:
 
 
 def test_lab_without_a_course_is_explained(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import gym.cli as c; c.REPO_ROOT = c.Path('/nonexistent'); "
-            "raise SystemExit(c.main(['lab']))",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=60,
-    )
+    env = env_without_nats(GYM_COURSE_DIR=str(tmp_path))
+    result = gym_cli("lab", env=env)
     assert result.returncode == 2 and "no course found" in result.stdout
