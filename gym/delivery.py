@@ -12,16 +12,27 @@ straight to the socket, *ahead of* commands still waiting in nats-py's write buf
 (measured with nats-py 2.16: after publish + one flush, about 1 run in 20 had
 deliveries still missing). The second ``PING`` leaves after the first ``PONG`` came
 back, by which time nats-py has written the buffered publishes, so it follows them.
+
+``fetch_exactly`` is the JetStream counterpart: ``psub.fetch(n)`` returns *up to* ``n``
+messages. With nats-py 2.16 it stops early when a status message from an earlier pull
+request (a late "408 Request Timeout") arrives in the middle of the batch, or when its
+timeout runs out on a loaded machine, and an empty fetch raises one of two timeouts or
+returns ``[]``. Code that needs a known number of messages fetches again until it has
+them, within one overall deadline.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Sequence
 
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
+from nats.js import JetStreamContext
 
-__all__ = ["delivered", "settle"]
+__all__ = ["delivered", "fetch_exactly", "settle"]
 
 PAYLOAD = b"delivery probe"
 
@@ -56,3 +67,25 @@ async def delivered(
     finally:
         for sub in subscriptions.values():
             await sub.unsubscribe()
+
+
+async def fetch_exactly(
+    psub: JetStreamContext.PullSubscription, count: int, *, timeout: float = 5.0
+) -> list[Msg]:
+    """Fetch until ``count`` messages have arrived, within ``timeout`` seconds in all.
+
+    Each round asks only for the messages still missing. If fewer than ``count`` arrived
+    by the deadline, raises ``asyncio.TimeoutError`` saying how many did (the messages
+    fetched so far stay unacknowledged, so the server delivers them again later).
+    """
+    msgs: list[Msg] = []
+    deadline = time.monotonic() + timeout
+    while len(msgs) < count:
+        left = deadline - time.monotonic()
+        if left < 0.01:  # nats-py needs a positive expiry for the pull request
+            raise asyncio.TimeoutError(f"fetched {len(msgs)} of {count} messages in {timeout:g} s")
+        try:
+            msgs += await psub.fetch(count - len(msgs), timeout=left)
+        except asyncio.TimeoutError:  # nats' TimeoutError or asyncio's own: nothing this round
+            continue
+    return msgs
