@@ -171,7 +171,7 @@ async def lost_ack_is_not_a_duplicate(ctx: CheckContext) -> None:
 @criterion("no stream at first: waits its backoff, retries, stored once the stream exists")
 async def retries_until_the_stream_exists(ctx: CheckContext) -> None:
     nc, js = await learner_js(ctx)
-    backoff = 0.2
+    backoff = 0.5  # time enough to create the stream before the retry, even under load
     call = f"safe_publish(js, ..., attempts=3, timeout=0.5, backoff={backoff})"
     task = start(ctx, js, SUBJECT, PAYLOAD, MSG_ID, attempts=3, timeout=0.5, backoff=backoff)
     loop = asyncio.get_running_loop()

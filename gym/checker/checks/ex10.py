@@ -5,6 +5,7 @@ from __future__ import annotations
 from nats.js.api import ConsumerConfig
 
 from gym.checker import CheckContext, criterion
+from gym.delivery import fetch_exactly
 
 SUMMARY_HINT = "Read /healthz for the status and /varz for version and connections."
 
@@ -35,13 +36,12 @@ async def _load(ctx: CheckContext) -> None:
         "auditor",
         config=ConsumerConfig(max_ack_pending=5),
     )
-    for msg in await stuck.fetch(5, timeout=2):
-        del msg  # taken, never acknowledged
+    await fetch_exactly(stuck, 5)  # taken, never acknowledged
     steady = await ctx.js.pull_subscribe("predictions.>", "dashboard")
-    for msg in await steady.fetch(30, timeout=2):
+    for msg in await fetch_exactly(steady, 30):  # one fetch may return fewer under load
         await msg.ack_sync()
     slow = await ctx.js.pull_subscribe("predictions.>", "explainer")
-    for msg in await slow.fetch(4, timeout=2):
+    for msg in await fetch_exactly(slow, 4):
         await msg.ack_sync()
 
 
