@@ -174,7 +174,7 @@ EXERCISES: tuple[Exercise, ...] = (
         file="ex09_predictor.py",
         hints=(
             "make_prediction is pure Python: read bar['data']['close'] and build the four-field envelope; copy bar['metadata'] into the new metadata.",
-            "run_predictor does not need its own loop: gym.pipeline.run_stage fetches, publishes with a message id, acks after the publish ack, and stops when stop is set and a fetch comes back empty.",
+            "run_predictor does not need its own loop: gym.pipeline.run_stage fetches, publishes with a message id, acks after the publish ack, and stops when stop is set and nothing is pending.",
             "The bars arrive on market.data.ohlcv.<TICKER>, four tokens: the filter must be market.data.ohlcv.> (or market.data.ohlcv.*), not market.data.*.",
             "return await run_stage(js, stream='MARKET_DATA', durable='predictor', filter_subject='market.data.ohlcv.>', handle=lambda bar: Output(f\"predictions.normal.{bar['ticker']}\", make_prediction(bar)), stop=stop)",
         ),
