@@ -10,9 +10,10 @@ import asyncio
 import json
 import urllib.error
 import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas costs ~0.4 s to import; only the table functions need it
+    import pandas as pd
 
 __all__ = [
     "MonitorError",
@@ -83,6 +84,8 @@ async def subsz(monitor_url: str, **params: Any) -> dict:
 
 def as_table(data: dict, keys: list[str] | None = None) -> pd.DataFrame:
     """A two-column table (field, value) of the chosen keys of a monitoring reply."""
+    import pandas as pd
+
     chosen = (
         keys if keys is not None else [k for k, v in data.items() if not isinstance(v, dict | list)]
     )
@@ -102,6 +105,8 @@ def _consumer_details(jsz_reply: dict) -> list[tuple[str, dict]]:
 
 def streams_table(jsz_reply: dict) -> pd.DataFrame:
     """One row per stream from ``jsz(streams=1)``: messages, bytes, sequences, consumers."""
+    import pandas as pd
+
     rows = [
         {
             "stream": stream["name"],
@@ -125,6 +130,8 @@ def consumers_table(jsz_reply: dict) -> pd.DataFrame:
     it was given and has not acknowledged. A consumer whose ack-pending count reached its
     ``max_ack_pending`` is given nothing more until it acknowledges: it is stuck.
     """
+    import pandas as pd
+
     rows = [
         {
             "stream": stream_name,
