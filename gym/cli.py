@@ -118,7 +118,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.all:
         passed = sum(r.passed for r in results)
         print(f"{passed} passed, {len(results) - passed} failed")
-    return 0 if all(r.passed for r in results) else 1
+    return max(r.exit_code for r in results)
 
 
 def _hint(args: argparse.Namespace) -> int:

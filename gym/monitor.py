@@ -24,7 +24,6 @@ __all__ = [
     "connz",
     "subsz",
     "as_table",
-    "streams_table",
     "consumers_table",
 ]
 
@@ -101,26 +100,6 @@ def _consumer_details(jsz_reply: dict) -> list[tuple[str, dict]]:
         for stream in account.get("stream_detail", [])
         for consumer in stream.get("consumer_detail", []) or []
     ]
-
-
-def streams_table(jsz_reply: dict) -> pd.DataFrame:
-    """One row per stream from ``jsz(streams=1)``: messages, bytes, sequences, consumers."""
-    import pandas as pd
-
-    rows = [
-        {
-            "stream": stream["name"],
-            "messages": stream["state"]["messages"],
-            "bytes": stream["state"]["bytes"],
-            "first_seq": stream["state"]["first_seq"],
-            "last_seq": stream["state"]["last_seq"],
-            "consumers": stream["state"].get("consumer_count", 0),
-        }
-        for account in jsz_reply.get("account_details", [])
-        for stream in account.get("stream_detail", [])
-    ]
-    columns = ["stream", "messages", "bytes", "first_seq", "last_seq", "consumers"]
-    return pd.DataFrame(rows, columns=columns).set_index("stream")
 
 
 def consumers_table(jsz_reply: dict) -> pd.DataFrame:

@@ -163,7 +163,7 @@ class NatsServer:
         _, status = os.waitpid(self.process.pid, os.WUNTRACED)
         if not os.WIFSTOPPED(status):  # it died instead; keep Popen's bookkeeping right
             self.process.returncode = os.waitstatus_to_exitcode(status)
-            raise ServerError(f"the server exited while being paused ({_last_line(self.log_path)})")
+            raise ServerError(f"the server exited while being paused ({self.last_log_line()})")
         try:
             yield
         finally:
