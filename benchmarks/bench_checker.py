@@ -8,7 +8,7 @@ import sys
 import time
 
 from gym.checker import EXERCISES, run_check
-from gym.runner import run_sync
+from gym.sync_bridge import run_sync
 
 RUNS = 10
 

@@ -7,8 +7,8 @@ import statistics
 import time
 
 import gym
-from gym.runner import run_sync
 from gym.server import start_server
+from gym.sync_bridge import run_sync
 
 RUNS = 20
 

@@ -12,7 +12,6 @@ Check your work: ``gym.check("ex05")`` in the notebook, or ``gym check ex05`` in
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 from nats.aio.msg import Msg

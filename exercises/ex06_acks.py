@@ -14,7 +14,6 @@ Check with ``gym check ex06`` in a terminal or ``gym.check("ex06")`` in a notebo
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Callable
 

@@ -17,9 +17,9 @@ from gym.checker.catalogue import UnknownExercise
 from gym.checker.learner import next_hint, reset
 from gym.checker.watch import watch
 from gym.paths import notebooks_dir, state_dir
-from gym.runner import run_sync
 from gym.server import ServerError, start_server
 from gym.session import ConnectError, monitor_url_for
+from gym.sync_bridge import run_sync
 
 __all__ = ["main"]
 

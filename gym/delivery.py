@@ -23,7 +23,6 @@ them, within one overall deadline.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Sequence
 
@@ -32,12 +31,12 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
 
-__all__ = ["delivered", "fetch_exactly", "settle"]
+__all__ = ["delivered", "fetch_exactly", "wait_until_processed"]
 
 PAYLOAD = b"delivery probe"
 
 
-async def settle(nc: Client) -> None:
+async def wait_until_processed(nc: Client) -> None:
     """Return once the server has processed everything ``nc`` sent, and ``nc`` has read
     every message the server routed to it because of that (see the module docstring)."""
     await nc.flush()
@@ -58,7 +57,7 @@ async def delivered(
             subscriptions[pattern] = await nc.subscribe(pattern)
         for subject in subjects:  # subscriptions are sent first, so the server has them
             await nc.publish(subject, PAYLOAD)
-        await settle(nc)
+        await wait_until_processed(nc)
         received: dict[str, list[str]] = {}
         for pattern, sub in subscriptions.items():
             messages = [await sub.next_msg(timeout=1) for _ in range(sub.pending_msgs)]
@@ -83,9 +82,9 @@ async def fetch_exactly(
     while len(msgs) < count:
         left = deadline - time.monotonic()
         if left < 0.01:  # nats-py needs a positive expiry for the pull request
-            raise asyncio.TimeoutError(f"fetched {len(msgs)} of {count} messages in {timeout:g} s")
+            raise TimeoutError(f"fetched {len(msgs)} of {count} messages in {timeout:g} s")
         try:
             msgs += await psub.fetch(count - len(msgs), timeout=left)
-        except asyncio.TimeoutError:  # nats' TimeoutError or asyncio's own: nothing this round
+        except TimeoutError:  # nats' TimeoutError or asyncio's own: nothing this round
             continue
     return msgs

@@ -8,7 +8,7 @@ check what it got before acting on it. ``decode`` turns bad bytes into one reada
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 __all__ = ["InvalidMessage", "MESSAGE_TYPES", "envelope", "validate", "encode", "decode"]
@@ -31,7 +31,7 @@ def envelope(
     **metadata: Any,
 ) -> dict[str, Any]:
     """Build a valid envelope; ``timestamp`` defaults to now, in UTC, ISO 8601."""
-    when = timestamp or datetime.now(timezone.utc)
+    when = timestamp or datetime.now(UTC)
     message = {
         "type": type,
         "ticker": ticker,

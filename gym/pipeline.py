@@ -15,7 +15,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 TICKERS = ("AAPL", "GOOGL", "MSFT", "NVDA")
-FIXED_TIME = datetime(2025, 12, 17, 10, 0, tzinfo=timezone.utc)
+FIXED_TIME = datetime(2025, 12, 17, 10, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ async def publish_market_data(js: JetStreamContext, count: int, *, start: int = 
 async def _fetch(psub: JetStreamContext.PullSubscription, batch: int, wait: float) -> list[Msg]:
     try:
         return await psub.fetch(batch, timeout=wait)
-    except asyncio.TimeoutError:  # nats-py raises this (or its subclass) for "nothing yet"
+    except TimeoutError:  # nats-py raises this (or its subclass) for "nothing yet"
         return []
 
 

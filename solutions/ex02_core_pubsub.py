@@ -39,7 +39,7 @@ async def publish_all(nc: Client, subject: str, payloads: Iterable[bytes]) -> in
         published += 1
     # flush() writes nats-py's buffer to the socket and waits for the server's PONG.
     # (Its PING may overtake the buffer, so to know the server has *handled* every
-    # message, flush twice: gym.delivery.settle. Notebook 02 shows the difference.)
+    # message, flush twice: gym.delivery.wait_until_processed. Notebook 02 shows the difference.)
     await nc.flush()
     return published
 

@@ -12,7 +12,6 @@ Check your work: ``gym.check("ex05")`` in the notebook, or ``gym check ex05`` in
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 from nats.aio.msg import Msg
@@ -56,9 +55,9 @@ async def drain_backlog(
             try:
                 # fetch waits up to `wait` for the first message: no sleep needed between rounds.
                 msgs = await psub.fetch(batch, timeout=wait)
-            except asyncio.TimeoutError:
-                # Usually nats.errors.TimeoutError, now and then asyncio's own: catching
-                # asyncio.TimeoutError (the builtin TimeoutError on Python 3.11+) covers both.
+            except TimeoutError:
+                # Usually nats.errors.TimeoutError, now and then asyncio's own: on Python
+                # 3.11+ both are the builtin TimeoutError, so this one clause covers both.
                 msgs = []
             if not msgs:
                 break  # nothing arrived within `wait` (a raise or, rarely, []): drained

@@ -14,7 +14,6 @@ Check with ``gym check ex06`` in a terminal or ``gym.check("ex06")`` in a notebo
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Callable
 
@@ -76,7 +75,7 @@ async def work_batch(
     """
     try:
         messages = await psub.fetch(batch, timeout=timeout)
-    except asyncio.TimeoutError:  # nats.errors.TimeoutError subclasses it: nothing waiting
+    except TimeoutError:  # nats.errors.TimeoutError subclasses it: nothing waiting
         return {}
     outcomes = Counter([await handle(msg, process, retry_delay=retry_delay) for msg in messages])
     return dict(outcomes)

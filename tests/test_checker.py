@@ -9,7 +9,7 @@ import pytest
 from gym.checker import CheckResult, Status
 from gym.checker.runner import run_criteria
 from gym.checker.stubs import TODO_LINE, make_stub
-from gym.runner import run_sync
+from gym.sync_bridge import run_sync
 from tests.checker_fixtures.criteria import CRITERIA
 
 FIXTURES = Path(__file__).parent / "checker_fixtures"

@@ -13,7 +13,7 @@ from gym.checker import EXERCISES, Exercise, Status, run_check
 from gym.checker.runner import criteria_for
 from gym.checker.stubs import make_stub
 from gym.paths import exercises_dir, notebooks_dir, solutions_dir
-from gym.runner import run_sync
+from gym.sync_bridge import run_sync
 
 by_id = pytest.mark.parametrize("exercise", EXERCISES, ids=[e.id for e in EXERCISES])
 

@@ -8,8 +8,8 @@ import nats
 import pytest
 
 from gym.delivery import fetch_exactly
-from gym.runner import run_sync
 from gym.server import NatsServer
+from gym.sync_bridge import run_sync
 
 
 async def _backlog(server: NatsServer, count: int):

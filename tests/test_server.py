@@ -17,8 +17,8 @@ import pytest
 from nats.js.api import StorageType
 
 from gym import server as gym_server
-from gym.runner import run_sync
 from gym.server import NatsServer, ServerError, find_binary, start_server
+from gym.sync_bridge import run_sync
 from tests.conftest import wait_until_gone
 
 

@@ -7,8 +7,8 @@ import time
 import pytest
 
 import gym
-from gym.runner import run_sync
 from gym.server import NatsServer
+from gym.sync_bridge import run_sync
 from tests.conftest import wait_until_gone
 
 

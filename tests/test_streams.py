@@ -11,9 +11,9 @@ from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import APIError
 
 from gym import streams
-from gym.runner import run_sync
 from gym.server import NatsServer
 from gym.subjects import matches
+from gym.sync_bridge import run_sync
 
 # Subjects the tutorial's own pipeline publishes, and the stream each must land in.
 TUTORIAL_SUBJECTS = {

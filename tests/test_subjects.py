@@ -6,7 +6,6 @@ import nats
 import pytest
 
 from gym.delivery import delivered
-from gym.runner import run_sync
 from gym.server import NatsServer
 from gym.subjects import (
     InvalidSubject,
@@ -17,6 +16,7 @@ from gym.subjects import (
     validate_pattern,
     validate_subject,
 )
+from gym.sync_bridge import run_sync
 
 
 def test_tokens_split_on_dots() -> None:

@@ -10,7 +10,7 @@ from gym.checker.catalogue import EXERCISES, Exercise, get
 from gym.checker.context import CheckContext, Criterion, Fail, criterion
 from gym.checker.result import CheckResult, CriterionResult, Status
 from gym.checker.runner import run_check
-from gym.runner import run_sync
+from gym.sync_bridge import run_sync
 
 __all__ = [
     "EXERCISES",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["Status", "CriterionResult", "CheckResult"]
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """How one criterion ended."""
 
     PASSED = "passed"

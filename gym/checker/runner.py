@@ -72,7 +72,7 @@ async def load_learner_module(path: Path) -> ModuleType:
         raise CannotLoad(
             f"{path.name} has a syntax error on line {error.lineno}: {error.msg}"
         ) from None
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise CannotLoad(
             f"importing {path.name} did not finish within {IMPORT_TIMEOUT:g} s: "
             "is there code at module level that waits or loops? Put it inside a function."

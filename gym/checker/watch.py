@@ -12,7 +12,7 @@ from collections.abc import Callable
 from gym.checker.catalogue import EXERCISES, Exercise
 from gym.checker.result import CheckResult
 from gym.checker.runner import learner_path, run_check
-from gym.runner import run_sync
+from gym.sync_bridge import run_sync
 
 __all__ = ["watch"]
 

@@ -2,7 +2,7 @@
 
 Each verdict rests on what the server did: the messages a separate connection received,
 the subscriptions the server's ``/subsz`` lists, and how many of the published messages
-each queue-group member was given. ``gym.delivery.settle`` (two flushes) stands in for
+each queue-group member was given. ``gym.delivery.wait_until_processed`` (two flushes) stands in for
 waiting: once it returns, the server has handled everything a connection sent, and every
 message it routed to that connection is in its subscription's queue.
 """
@@ -18,7 +18,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from gym import monitor
 from gym.checker import CheckContext, Fail, criterion
 from gym.checker.context import LearnerError
-from gym.delivery import settle
+from gym.delivery import wait_until_processed
 
 SUBJECT = "predictions.normal.AAPL"
 PAYLOADS = [f'{{"ticker": "AAPL", "predicted_price": {155 + i}.5}}'.encode() for i in range(5)]
@@ -57,7 +57,7 @@ async def collect_when_subscribed(
         publisher = await ctx.connect()
         for payload in published:
             await publisher.publish(SUBJECT, payload)
-        await settle(publisher)
+        await wait_until_processed(publisher)
     try:
         return await call
     except LearnerError as error:
@@ -98,7 +98,8 @@ def _describe(received: list[bytes]) -> str:
 async def publishes_everything(ctx: CheckContext) -> None:
     listener = await ctx.connect()
     sub = await listener.subscribe(SUBJECT)
-    await settle(listener)  # the server has the subscription before anything is published
+    # the server has the subscription before anything is published
+    await wait_until_processed(listener)
     call = f"publish_all(nc, {SUBJECT!r}, 5 payloads)"
     count = await ctx.call("publish_all", ctx.nc, SUBJECT, list(PAYLOADS))
     received = []
@@ -162,7 +163,7 @@ async def stops_at_timeout(ctx: CheckContext) -> None:
 async def unsubscribes(ctx: CheckContext) -> None:
     for count, timeout, why in ((1, 1.0, "after its 1 message"), (2, 0.3, "after its timeout")):
         await collect_when_subscribed(ctx, count, timeout, PAYLOADS[:1])
-        await settle(ctx.nc)  # the server has handled an UNSUBSCRIBE, if one was sent
+        await wait_until_processed(ctx.nc)  # the server has handled an UNSUBSCRIBE, if one was sent
         left = await subscriptions_of(ctx, SUBJECT)
         ctx.expect(
             not left,
@@ -183,16 +184,18 @@ async def queue_workers_share(ctx: CheckContext) -> None:
     call = f'queue_worker(nc, "predictions.normal.*", {QUEUE!r}, handled)'
     ctx.expect_type(subs[0], Subscription, call=call)
     for worker in workers:
-        await settle(worker)  # the server has every member before the work is published
+        # the server has every member before the work is published
+        await wait_until_processed(worker)
     work = [f"{i}".encode() for i in range(WORK)]
     for i, payload in enumerate(work):
         await ctx.nc.publish(f"predictions.normal.{('AAPL', 'GOOGL', 'MSFT')[i % 3]}", payload)
-    await settle(ctx.nc)
+    await wait_until_processed(ctx.nc)
     for worker, sub in zip(workers, subs, strict=True):
-        await settle(worker)  # every message routed to this worker is in its queue now
+        # every message routed to this worker is in its queue now
+        await wait_until_processed(worker)
         try:
             await asyncio.wait_for(sub.drain(), 1)  # returns once the callback handled them
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise Fail(
                 f"the messages given to a worker were never handled: {call} must subscribe "
                 "with a callback that handles each message",

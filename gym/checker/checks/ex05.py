@@ -19,7 +19,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, ConsumerInfo
 from gym import monitor
 from gym.checker import CheckContext, Fail, criterion
 from gym.checker.context import LearnerError, where_in_learner_file
-from gym.delivery import settle
+from gym.delivery import wait_until_processed
 from gym.streams import ensure_course_streams
 
 STREAM = "PREDICTIONS"
@@ -89,7 +89,8 @@ async def settled_state(ctx: CheckContext) -> ConsumerInfo:
     """The durable's info once acks in flight have landed (or ``SETTLE_WITHIN`` passed)."""
     deadline = time.monotonic() + SETTLE_WITHIN
     while True:
-        await settle(ctx.nc)  # every ack the worker sent on this connection reached the server
+        # every ack the worker sent on this connection reached the server
+        await wait_until_processed(ctx.nc)
         info = await ctx.js.consumer_info(STREAM, DURABLE)
         if info.num_ack_pending == 0 or time.monotonic() > deadline:
             return info
@@ -98,7 +99,8 @@ async def settled_state(ctx: CheckContext) -> ConsumerInfo:
 
 async def subscription_count(ctx: CheckContext) -> int:
     """How many subscriptions the server holds for the check's (and worker's) connection."""
-    await settle(ctx.nc)  # an UNSUB still in nats-py's write buffer has reached the server
+    # an UNSUB still in nats-py's write buffer has reached the server
+    await wait_until_processed(ctx.nc)
     connz = await monitor.connz(ctx.server.monitor_url, cid=ctx.nc.client_id, subs=1)
     return len(connz["connections"][0].get("subscriptions_list") or [])
 

@@ -23,7 +23,7 @@ from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, ConsumerInfo
 
 from gym.checker import CheckContext, Fail, criterion
-from gym.delivery import settle
+from gym.delivery import wait_until_processed
 
 STREAM = "PREDICTIONS"
 CONSUMER = "explainer"
@@ -58,8 +58,8 @@ class Traffic:
         """
         deadline = time.monotonic() + within
         while True:
-            await settle(self.sender)
-            await settle(self.observer)
+            await wait_until_processed(self.sender)
+            await wait_until_processed(self.observer)
             for sub in (self.acks, self.advisories):
                 while sub.pending_msgs:
                     msg = await sub.next_msg(timeout=1)
@@ -281,7 +281,7 @@ async def terms_poison(ctx: CheckContext) -> None:
     )
     try:
         again = await psub.fetch(1, timeout=1.0)  # twice the consumer's ack_wait
-    except asyncio.TimeoutError:
+    except TimeoutError:
         again = []
     ctx.expect(
         not again and info.num_redelivered == 0,

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from gym.runner import run_sync
+from gym.sync_bridge import run_sync
 
 
 async def answer() -> int:
