@@ -6,6 +6,8 @@ For check authors: ``criterion``, ``Fail`` and ``CheckContext``. For learners:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from gym.checker.catalogue import EXERCISES, Exercise, get
 from gym.checker.context import CheckContext, Criterion, Fail, criterion
 from gym.checker.result import CheckResult, CriterionResult, Status
@@ -28,6 +30,10 @@ __all__ = [
 ]
 
 
-def check(exercise_id: str, *, solution: bool = False) -> CheckResult:
-    """Check an exercise now; in a notebook the result shows as a table."""
-    return run_sync(run_check(get(exercise_id), solution=solution))
+def check(exercise_id: str, *, solution: bool = False, path: Path | None = None) -> CheckResult:
+    """Check an exercise now; in a notebook the result shows as a table.
+
+    ``path`` checks another file against the exercise's criteria (tests use it for
+    mistake fixtures); ``solution=True`` checks the reference solution.
+    """
+    return run_sync(run_check(get(exercise_id), solution=solution, path=path))

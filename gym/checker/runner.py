@@ -153,10 +153,12 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
-async def run_check(exercise: Exercise, *, solution: bool = False) -> CheckResult:
-    """Check the learner's file for ``exercise`` (or the reference solution)."""
+async def run_check(
+    exercise: Exercise, *, solution: bool = False, path: Path | None = None
+) -> CheckResult:
+    """Check the learner's file for ``exercise`` (or the reference solution, or ``path``)."""
     return await run_criteria(
-        learner_path(exercise, solution=solution),
+        path or learner_path(exercise, solution=solution),
         criteria_for(exercise),
         exercise_id=exercise.id,
         title=exercise.title,
