@@ -22,6 +22,7 @@ import contextlib
 import ctypes
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -78,11 +79,18 @@ def find_binary() -> Path:
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """In the child: ask Linux to SIGKILL us when the thread that started us dies."""
+    """In the child: ask Linux to SIGKILL us when the thread that started us dies.
+
+    Also lift the soft address-space limit a checker worker sets on itself (so that a
+    learner's runaway allocation ends in a MemoryError): the server is not learner code.
+    """
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         pr_set_pdeathsig = 1
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    with contextlib.suppress(OSError, ValueError):
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
 
 
 def _pid_alive(pid: int) -> bool:
@@ -217,8 +225,9 @@ def _terminate(process: subprocess.Popen[bytes], folder: Path) -> None:
 
 
 def _read_ports(folder: Path, pid: int) -> dict[str, list[str]] | None:
-    ports_file = folder / f"nats-server_{pid}.ports"
-    if not ports_file.is_file():
+    # named after the executable: "nats-server_<pid>.ports", or whatever NATS_SERVER_BIN is
+    ports_file = next(folder.glob(f"*_{pid}.ports"), None)
+    if ports_file is None:
         return None
     try:
         return json.loads(ports_file.read_text())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -114,10 +115,17 @@ def test_bad_override_names_the_variable(monkeypatch: pytest.MonkeyPatch, tmp_pa
         start_server()
 
 
-def test_override_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = find_binary()
-    monkeypatch.setenv("NATS_SERVER_BIN", str(real))
-    assert find_binary() == real
+def test_override_is_used(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    default = find_binary()
+    own = tmp_path / "my-nats-server"
+    shutil.copy2(default, own)
+    monkeypatch.setenv("NATS_SERVER_BIN", str(own))
+    assert find_binary() == own != default
+    running = start_server()
+    try:
+        assert Path(f"/proc/{running.process.pid}/exe").resolve() == own.resolve()
+    finally:
+        running.stop()
 
 
 def test_restart_keeps_ports_store_streams_and_durable_consumers(server: NatsServer) -> None:
