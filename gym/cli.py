@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gym import monitor
-from gym.checker import EXERCISES, CheckResult, get, run_check
+from gym.checker import EXERCISES, CheckerError, CheckResult, Exercise, check, get, learner_path
 from gym.checker.catalogue import UnknownExercise
-from gym.checker.learner import next_hint, reset
+from gym.checker.progress import Verdict, hints_seen, next_hint, remembered, reset
 from gym.checker.watch import watch
 from gym.paths import notebooks_dir, state_dir
 from gym.server import ServerError, start_server
@@ -110,47 +110,76 @@ def _check(args: argparse.Namespace) -> int:
         print("gym: name one exercise (e.g. `gym check ex03`) or use --all.")
         return 2
     chosen = EXERCISES if args.all else (get(args.exercise),)
-    results: list[CheckResult] = [
-        run_sync(run_check(exercise, solution=args.solution)) for exercise in chosen
-    ]
-    for result in results:
-        print(result)
+    failed = 0
+    for exercise in chosen:  # each result is printed as soon as it is known
+        result = _check_showing_progress(exercise, solution=args.solution)
+        print(result, flush=True)
+        failed += not result.passed
     if args.all:
-        passed = sum(r.passed for r in results)
-        print(f"{passed} passed, {len(results) - passed} failed")
-    return max(r.exit_code for r in results)
+        print(f"{len(chosen) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def _check_showing_progress(exercise: Exercise, *, solution: bool = False) -> CheckResult:
+    """Check, with a transient "checking…" line on a terminal (a hang takes seconds)."""
+    live = sys.stdout.isatty()
+
+    def show(index: int, _: object) -> None:
+        if live:
+            print(f"\rchecking {exercise.id}: {index + 1} criteria done ", end="", flush=True)
+
+    if live:
+        print(f"checking {exercise.id} ...", end="", flush=True)
+    try:
+        return check(exercise.id, solution=solution, on_result=show)
+    finally:
+        if live:
+            print("\r\x1b[K", end="", flush=True)
 
 
 def _hint(args: argparse.Namespace) -> int:
-    print(next_hint(get(args.exercise)))
+    exercise = get(args.exercise)
+    if args.seen:
+        seen = hints_seen(exercise)
+        print("\n".join(seen) if seen else f"No hint seen yet: `gym hint {exercise.id}` shows one.")
+        return 0
+    hint = next_hint(exercise)
+    if hint is None:
+        print(
+            f"All {len(exercise.hints)} hints for {exercise.id} have been shown: "
+            f"`gym hint {exercise.id} --seen` shows them again."
+        )
+    else:
+        print(hint)
     return 0
 
 
 def _progress(_: argparse.Namespace) -> int:
     width = max(len(e.title) for e in EXERCISES)
     for exercise in EXERCISES:
-        result = run_sync(run_check(exercise))
-        done = sum(r.passed for r in result.results)
+        verdict = remembered(exercise, learner_path(exercise))
+        if verdict is None:  # changed since its last check: check it now (and remember)
+            result = check(exercise.id)
+            passed = sum(r.passed for r in result.results)
+            verdict = Verdict(result.state, passed, len(result.results))
+        count = f"{verdict.passed}/{verdict.total}" if verdict.total else "-"
         print(
-            f"{exercise.id}  {exercise.title:<{width}}  {result.state:<11}  "
-            f"{done}/{len(result.results)}  ({exercise.notebook})"
+            f"{exercise.id}  {exercise.title:<{width}}  {verdict.state:<11}  {count:>5}  "
+            f"({exercise.notebook})"
         )
     return 0
 
 
 def _reset(args: argparse.Namespace) -> int:
     target, backup = reset(get(args.exercise))
-    print(f"Restored {target} to the original exercise.")
+    print(f"Restored {target} to the original exercise; its hints start again from the first.")
     if backup is not None:
         print(f"Your previous version is kept at {backup}.")
     return 0
 
 
-def _watch(_: argparse.Namespace) -> int:
-    try:
-        return watch()
-    except KeyboardInterrupt:
-        return 130
+def _watch(args: argparse.Namespace) -> int:
+    return watch(get(args.exercise) if args.exercise else None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -171,17 +200,23 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--all", action="store_true", help="check every exercise")
     check.add_argument("--solution", action="store_true", help="check the reference solution")
     check.set_defaults(run=_check)
-    for name, run, text in (
-        ("hint", _hint, "show the next hint for an exercise"),
-        ("reset", _reset, "restore an exercise file (your version is backed up)"),
-    ):
-        command = commands.add_parser(name, help=text)
-        command.add_argument("exercise", help="exercise id, e.g. ex03")
-        command.set_defaults(run=run)
-    commands.add_parser("progress", help="every exercise and its state").set_defaults(run=_progress)
-    commands.add_parser("watch", help="re-check the current exercise on every save").set_defaults(
-        run=_watch
+    hint = commands.add_parser("hint", help="show the next hint for an exercise")
+    hint.add_argument("exercise", help="exercise id, e.g. ex03")
+    hint.add_argument("--seen", action="store_true", help="show again every hint seen so far")
+    hint.set_defaults(run=_hint)
+    reset_command = commands.add_parser(
+        "reset", help="restore an exercise file (your version is backed up)"
     )
+    reset_command.add_argument("exercise", help="exercise id, e.g. ex03")
+    reset_command.set_defaults(run=_reset)
+    commands.add_parser("progress", help="every exercise and its state").set_defaults(run=_progress)
+    watch_command = commands.add_parser(
+        "watch", help="check an exercise, then re-check whichever exercise file you save"
+    )
+    watch_command.add_argument(
+        "exercise", nargs="?", help="where to start (default: the first unfinished one)"
+    )
+    watch_command.set_defaults(run=_watch)
     return parser
 
 
@@ -192,9 +227,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.lab_args = extra
     try:
         return args.run(args)
-    except (ServerError, ConnectError, UnknownExercise) as error:
+    except (ServerError, ConnectError, UnknownExercise, CheckerError) as error:
         print(f"gym: {error}")
         return 1
+    except KeyboardInterrupt:  # Ctrl-C: the check's worker is already gone
+        print("\ngym: stopped.")
+        return 130
     except BrokenPipeError:  # `gym check … | head`: the reader has gone, and that is fine
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's exit flush quiet
         return 0

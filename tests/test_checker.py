@@ -7,75 +7,91 @@ from pathlib import Path
 import pytest
 
 from gym.checker import CheckResult, Status
-from gym.checker.runner import run_criteria
 from gym.checker.stubs import TODO_LINE, make_stub
-from gym.sync_bridge import run_sync
-from tests.checker_fixtures.criteria import CRITERIA
+from gym.checker.supervisor import check_file
 
 FIXTURES = Path(__file__).parent / "checker_fixtures"
 
 
 def check_fixture(name: str) -> CheckResult:
-    return run_sync(run_criteria(FIXTURES / name, CRITERIA, exercise_id="fx", title="Fixture"))
+    return check_file(
+        FIXTURES / name,
+        "tests.checker_fixtures.criteria",
+        exercise_id="fx",
+        title="Fixture",
+        shown_file=name,
+    )
 
 
 def test_a_correct_file_passes_every_criterion() -> None:
     result = check_fixture("good.py")
     assert result.passed and result.exit_code == 0 and result.state == "done"
-    assert "2/2 criteria pass" in str(result)
+    assert "all 2 criteria pass" in str(result)
 
 
-def test_an_untouched_stub_reads_not_started() -> None:
+def test_an_untouched_stub_reads_not_started_in_one_line() -> None:
     result = check_fixture("untouched.py")
     assert [r.status for r in result.results] == [Status.NOT_STARTED] * 2
     assert result.state == "not started" and result.exit_code == 1
-    assert "not started: double() is not written yet" in str(result)
+    assert str(result).splitlines()[1:] == [
+        "  write double() and echo() (replace each `raise NotImplementedError`), "
+        "then check again: 2 criteria are waiting."
+    ]
 
 
-def test_a_syntax_error_names_the_line() -> None:
+def test_a_syntax_error_names_the_line_once() -> None:
     result = check_fixture("syntax_error.py")
-    assert all(r.status is Status.ERROR for r in result.results)
+    assert result.cannot_run and all(r.status is Status.ERROR for r in result.results)
     assert "syntax_error.py has a syntax error on line 2" in result.results[0].message
+    assert str(result).count("syntax error") == 1
 
 
 def test_an_exception_points_at_the_learners_own_line() -> None:
-    result = check_fixture("raises.py")
-    first, second = result.results
+    first, second = check_fixture("raises.py").results
     assert first.status is Status.ERROR
-    assert first.message.startswith("double() raised KeyError: 'm' (raises.py, line 6:")
-    assert "echo() raised" in second.message and "raises.py, line 11" in second.message
+    assert first.message == "double() raised KeyError: no key 'm' in that dict"
+    assert first.where.startswith("raises.py, line 6:") and "dict lacks a key" in first.hint
+    assert "echo() raised TypeError" in second.message and second.where.startswith(
+        "raises.py, line 11"
+    )
 
 
-def test_hanging_code_is_stopped_with_a_sentence() -> None:
+def test_hanging_code_is_stopped_with_a_sentence_and_its_line() -> None:
     result = check_fixture("hangs.py")
     assert [r.status for r in result.results] == [Status.TIMED_OUT] * 2
-    assert result.results[0].message == "did not finish within 5 s while running double()"
-    assert "waited forever" in result.results[1].hint
+    first, second = result.results
+    assert first.message == "did not finish within 5 s: double() was still running"
+    assert first.where == "hangs.py, line 10: time.sleep(0.05)" and "never ends" in first.hint
+    assert second.where == "hangs.py, line 15: await asyncio.Event().wait()"
+    assert "waited forever" in second.hint
 
 
 def test_hanging_at_import_is_explained() -> None:
     result = check_fixture("hangs_on_import.py")
-    assert "did not finish within 5 s" in result.results[0].message
-    assert "module level" in result.results[0].message
+    assert result.cannot_run
+    assert result.results[0].message == "importing hangs_on_import.py did not finish within 5 s"
+    assert result.results[0].where.startswith("hangs_on_import.py, line")
+    assert "module level" in result.results[0].hint
 
 
-def test_a_wrong_return_type_says_what_came_back() -> None:
-    result = check_fixture("wrong_type.py")
-    first, second = result.results
+def test_a_wrong_return_type_says_what_came_back_and_where() -> None:
+    first, second = check_fixture("wrong_type.py").results
     assert first.status is Status.FAILED
-    assert first.message == "double(2) returned NoneType None, expected a int"
-    assert "missing `return`" in first.hint
-    assert second.status is Status.ERROR or second.status is Status.FAILED
+    assert first.message == "double(2) returned NoneType None, expected an int"
+    assert first.where == "wrong_type.py, line 4 (double)" and "missing `return`" in first.hint
+    assert second.status is Status.FAILED and "nothing arrived" in second.message
 
 
 def test_a_missing_file_says_how_to_restore_it() -> None:
     result = check_fixture("nope.py")
-    assert "does not exist" in result.results[0].message and "gym reset" in str(result)
+    assert result.cannot_run and "does not exist" in result.results[0].message
+    assert "gym reset" in str(result)
 
 
 def test_results_render_as_text_and_html() -> None:
     result = check_fixture("wrong_type.py")
-    assert "<table>" in result._repr_html_() and "✘" in str(result)
+    html = result._repr_html_()
+    assert "<table" not in html and "expected an int" in html and "✘" in str(result)
 
 
 @pytest.mark.parametrize(

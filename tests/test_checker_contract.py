@@ -1,21 +1,26 @@
-"""The exercise contract: catalogue, files, notebooks and checks agree; solutions pass;
-untouched stubs fail every criterion cleanly ("not started yet", never a checker crash)."""
+"""The exercise contract: catalogue, files, notebooks and checks agree both ways; solutions
+pass; untouched stubs fail every criterion cleanly ("not started", never a checker crash).
+
+Stubs are checked as ``make_stub`` makes them, in a temporary folder, so a contributor's own
+work in ``exercises/`` can never break (or fake) these tests.
+"""
 
 from __future__ import annotations
 
 import ast
 import json
 import re
+from pathlib import Path
 
 import pytest
 
-from gym.checker import EXERCISES, Exercise, Status, run_check
-from gym.checker.runner import criteria_for
+import gym.checker
+from gym.checker import EXERCISES, Exercise, Status, check
 from gym.checker.stubs import make_stub
 from gym.paths import exercises_dir, notebooks_dir, solutions_dir
-from gym.sync_bridge import run_sync
 
 by_id = pytest.mark.parametrize("exercise", EXERCISES, ids=[e.id for e in EXERCISES])
+CHECKS = Path(gym.checker.__file__).parent / "checks"
 
 
 def test_catalogue_is_ordered_and_unique() -> None:
@@ -25,6 +30,17 @@ def test_catalogue_is_ordered_and_unique() -> None:
         assert re.fullmatch(r"ex\d\d", exercise.id)
         assert exercise.file.startswith(exercise.id + "_") and exercise.file.endswith(".py")
         assert exercise.notebook.startswith(exercise.id[2:] + "_")
+
+
+def test_nothing_exists_outside_the_catalogue() -> None:
+    """No orphan check module, solution, exercise file or mistake folder."""
+    ids = {e.id for e in EXERCISES}
+    files = {e.file for e in EXERCISES}
+    assert {p.stem for p in CHECKS.glob("ex*.py")} == ids
+    assert {p.name for p in solutions_dir().glob("ex*.py")} == files
+    assert {p.name for p in exercises_dir().glob("ex*.py")} == files
+    mistakes = Path(__file__).parent / "mistakes"
+    assert {p.name for p in mistakes.glob("ex*") if p.is_dir()} <= ids
 
 
 @by_id
@@ -57,15 +73,21 @@ def test_notebook_points_to_the_exercise(exercise: Exercise) -> None:
 
 @by_id
 def test_the_solution_passes_every_criterion(exercise: Exercise) -> None:
-    result = run_sync(run_check(exercise, solution=True))
+    result = check(exercise.id, solution=True)
     assert result.passed, str(result)
-    assert len(result.results) == len(criteria_for(exercise)) >= 2
+    assert len(result.results) >= 2
+    assert result.next_step
 
 
 @by_id
-def test_an_untouched_stub_fails_every_criterion_cleanly(exercise: Exercise) -> None:
-    result = run_sync(run_check(exercise))
+def test_an_untouched_stub_fails_every_criterion_cleanly(
+    exercise: Exercise, tmp_path: Path
+) -> None:
+    stub = tmp_path / exercise.file
+    stub.write_text(make_stub((solutions_dir() / exercise.file).read_text()))
+    result = check(exercise.id, path=stub)
     assert [r.status for r in result.results] == [Status.NOT_STARTED] * len(result.results), str(
         result
     )
     assert result.state == "not started"
+    assert len(str(result).splitlines()) == 2, "a stub's verdict is one line under the title"

@@ -1,39 +1,91 @@
 """Exercise checking: criteria run against the learner's code on a fresh real server.
 
 For check authors: ``criterion``, ``Fail`` and ``CheckContext``. For learners:
-``gym.check("ex03")`` in a notebook, ``gym check ex03`` in a terminal.
+``gym.check("ex03")`` in a notebook, ``gym check ex03`` in a terminal. The learner's code
+runs in a worker process of its own (``gym.checker.supervisor``), so nothing it does can
+hold or break the notebook or terminal that asked for the check.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from gym.checker.catalogue import EXERCISES, Exercise, get
-from gym.checker.context import CheckContext, Criterion, Fail, criterion
+from gym.checker.context import CheckContext, Criterion, Fail, criterion, eventually
+from gym.checker.progress import remember
 from gym.checker.result import CheckResult, CriterionResult, Status
-from gym.checker.runner import run_check
-from gym.sync_bridge import run_sync
+from gym.checker.supervisor import CheckerError, check_file
+from gym.paths import course_root, exercises_dir, solutions_dir
 
 __all__ = [
     "EXERCISES",
     "CheckContext",
     "CheckResult",
+    "CheckerError",
     "Criterion",
     "CriterionResult",
     "Exercise",
     "Fail",
     "Status",
     "check",
+    "check_module",
     "criterion",
+    "eventually",
     "get",
-    "run_check",
+    "learner_path",
 ]
 
 
-def check(exercise_id: str, *, solution: bool = False, path: Path | None = None) -> CheckResult:
-    """Check an exercise now; in a notebook the result shows as a table.
+def learner_path(exercise: Exercise, *, solution: bool = False) -> Path:
+    """The file a check reads: the learner's exercise, or the reference solution."""
+    return (solutions_dir() if solution else exercises_dir()) / exercise.file
 
-    ``path`` checks another file against the exercise's criteria (tests use it for
-    mistake fixtures); ``solution=True`` checks the reference solution.
+
+def check_module(exercise: Exercise) -> str:
+    """The module whose ``CRITERIA`` check ``exercise``."""
+    return f"gym.checker.checks.{exercise.id}"
+
+
+def shown_path(path: Path) -> str:
+    """The path as the learner knows it: relative to the course, when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(course_root()))
+    except ValueError:
+        return str(path)
+
+
+def next_step(exercise: Exercise) -> str:
+    """One line after a pass: the next notebook and exercise, or the end of the course."""
+    later = EXERCISES[EXERCISES.index(exercise) + 1 :]
+    if not later:
+        return "That was the last exercise of the course. Well done!"
+    return f"Next: notebook {later[0].notebook}, then exercise {later[0].id}."
+
+
+def check(
+    exercise_id: str,
+    *,
+    solution: bool = False,
+    path: Path | None = None,
+    on_result: Callable[[int, CriterionResult], None] | None = None,
+) -> CheckResult:
+    """Check an exercise now and return what each criterion found.
+
+    ``path`` checks another file against the exercise's criteria (tests use it for mistake
+    fixtures); ``solution=True`` checks the reference solution. ``on_result(i, result)`` is
+    called as each criterion ends. In a notebook the result shows itself compactly.
     """
-    return run_sync(run_check(get(exercise_id), solution=solution, path=path))
+    exercise = get(exercise_id)
+    file = path or learner_path(exercise, solution=solution)
+    result = check_file(
+        file,
+        check_module(exercise),
+        exercise_id=exercise.id,
+        title=exercise.title,
+        shown_file=shown_path(file),
+        on_result=on_result,
+    )
+    if path is None and not solution:
+        remember(exercise, file, result)
+    return result.with_next_step(next_step(exercise)) if result.passed else result

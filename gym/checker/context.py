@@ -1,18 +1,18 @@
-"""What a criterion gets to work with, and how learner code is called safely.
+"""What a criterion works with: the learner's module, a fresh server, and safe calls into it.
 
-Learner code runs for real against a fresh server. Whatever it does — raise, hang, return
-the wrong thing — has to end up as one readable sentence, so every call into the
-learner's module goes through ``CheckContext.call``.
+Learner code runs for real against a fresh server, in a worker process of its own (see
+``gym.checker.worker``). Whatever it does — raise, hang, return the wrong thing — has to end
+up as one readable sentence pointing at the learner's own line, so every call into the
+learner's module goes through ``CheckContext.call``, and what a check finds wrong is raised
+as ``Fail``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
-import threading
-import traceback
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -20,33 +20,69 @@ from typing import Any, TypeVar
 
 from nats.aio.client import Client
 from nats.js import JetStreamContext
+from nats.js.api import RawStreamMsg
+from nats.js.errors import NotFoundError
 
+from gym.checker.explain import describe_error, hint_for, short
+from gym.checker.locate import function_in_traceback, function_location, where_in_traceback
 from gym.server import NatsServer
-from gym.session import connect
+from gym.session import CONNECTION_TROUBLE, connect
 
-__all__ = ["CheckContext", "Criterion", "Fail", "NotStarted", "LearnerError", "criterion"]
+__all__ = [
+    "BlockingCall",
+    "CheckContext",
+    "Criterion",
+    "Fail",
+    "LearnerError",
+    "NotRun",
+    "NotStarted",
+    "Problems",
+    "criterion",
+    "eventually",
+]
 
 T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 5.0
 """Seconds one criterion may take, learner code included."""
 
+CANCEL_GRACE = 0.5
+"""Seconds a cancelled learner task gets to finish before it counts as ignoring cancellation."""
+
 
 class Fail(Exception):
     """A criterion does not hold; ``message`` says what was expected and what came back."""
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(self, message: str, hint: str | None = None, *, where: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint or ""
+        self.where = where
 
 
 class NotStarted(Exception):
     """The learner's function still raises ``NotImplementedError``."""
 
 
+class NotRun(Exception):
+    """A learner function hung in an earlier criterion, so this one does not call it again."""
+
+
 class LearnerError(Exception):
-    """The learner's code raised; the message points at the learner's own line."""
+    """The learner's code raised; ``where`` is the learner's own line."""
+
+    def __init__(self, message: str, *, hint: str = "", where: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.where = where
+
+
+class BlockingCall(BaseException):
+    """Raised into learner code that blocks the event loop (``time.sleep`` in async code).
+
+    A ``BaseException``, so that an ``except Exception:`` around the sleep cannot hide it.
+    """
 
 
 @dataclass(frozen=True)
@@ -69,38 +105,47 @@ def criterion(
     return wrap
 
 
-def where_in_learner_file(error: BaseException, learner_file: Path) -> str:
-    """``line N: code`` of the deepest frame in the learner's file, or ``""``."""
-    frames = [
-        frame
-        for frame in traceback.extract_tb(error.__traceback__)
-        if Path(frame.filename).resolve() == learner_file.resolve()
-    ]
-    if not frames:
-        return ""
-    frame = frames[-1]
-    return f"{learner_file.name}, line {frame.lineno}: {(frame.line or '').strip()}"
+@dataclass
+class Problems:
+    """What learner code did wrong on the side while a criterion ran.
+
+    Exceptions inside subscription callbacks (nats-py hands them to ``error_cb``), tasks
+    that failed with nobody awaiting them, and calls that blocked the event loop: none of
+    them reaches the criterion's own code, so they are collected here and reported once
+    each, with a count and the learner's line.
+    """
+
+    learner_file: Path
+    side_errors: Counter[str] = field(default_factory=Counter)
+    blocking: list[str] = field(default_factory=list)
+
+    def add_side_error(self, what: str) -> None:
+        self.side_errors[what] += 1
+
+    async def nats_error_cb(self, error: Exception) -> None:
+        """nats-py's ``error_cb``: where an exception in a learner's callback ends up."""
+        if isinstance(error, CONNECTION_TROUBLE):
+            return  # servers stop at the end of every criterion; that is not news
+        where = where_in_traceback(error, self.learner_file)
+        self.add_side_error(
+            f"a subscription callback raised {describe_error(error)}"
+            + (f" ({where})" if where else "")
+        )
+
+    def summary(self) -> str:
+        """One sentence per kind of problem, or ``""``."""
+        lines = list(dict.fromkeys(self.blocking))
+        for what, count in self.side_errors.items():
+            lines.append(f"{what}{f' ({count} times)' if count > 1 else ''}")
+        return "; ".join(lines)
 
 
-async def run_in_daemon_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run blocking learner code in a thread the check can walk away from if it hangs."""
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[T] = loop.create_future()
+@dataclass
+class CallObserver:
+    """Told when learner code is entered and left, so a hang can be attributed."""
 
-    def settle(outcome: Callable[[], None]) -> None:
-        if not future.done():
-            outcome()
-
-    def work() -> None:
-        try:
-            value = function(*args, **kwargs)
-        except BaseException as error:  # handed back to the event loop
-            loop.call_soon_threadsafe(settle, lambda e=error: future.set_exception(e))
-        else:
-            loop.call_soon_threadsafe(settle, lambda: future.set_result(value))
-
-    threading.Thread(target=work, daemon=True, name="gym-learner-code").start()
-    return await future
+    calling: Callable[[str], None] = lambda name: None
+    returned: Callable[[str], None] = lambda name: None
 
 
 @dataclass
@@ -112,21 +157,30 @@ class CheckContext:
     server: NatsServer
     nc: Client
     js: JetStreamContext
-    current_call: str = ""
+    problems: Problems
+    hung: frozenset[str] = frozenset()
+    """Learner functions that hung in an earlier criterion: calling them again is skipped."""
+    observer: CallObserver = field(default_factory=CallObserver)
+    last_called: Callable[..., Any] | None = None
     _connections: list[Client] = field(default_factory=list, repr=False)
+    _background: list[asyncio.Task[Any]] = field(default_factory=list, repr=False)
+    _hints: list[Mapping[type[BaseException], str]] = field(default_factory=list, repr=False)
 
     async def connect(self) -> Client:
         """Another connection to this criterion's server, closed when the criterion ends."""
-        extra = await connect(self.server.url)
+        extra = await connect(self.server.url, error_cb=self.problems.nats_error_cb)
         self._connections.append(extra)
         return extra
 
-    async def close(self) -> None:
+    async def close(self) -> bool:
+        """End background learner calls and close connections; False if a call would not end."""
+        stubborn = await cancel_and_wait(self._background)
         for connection in (*self._connections, self.nc):
             if not connection.is_closed:
                 # the server goes away next anyway; a close that fails changes nothing
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(connection.close(), 2)
+        return not stubborn
 
     def function(self, name: str) -> Callable[..., Any]:
         """The learner's function ``name``, or a failure that says it is missing."""
@@ -138,28 +192,66 @@ class CheckContext:
             )
         return found
 
+    @contextlib.contextmanager
+    def hints(self, by_error: Mapping[type[BaseException], str]) -> Iterator[None]:
+        """Inside the block, a learner call that raises one of these errors gets this hint."""
+        self._hints.append(by_error)
+        try:
+            yield
+        finally:
+            self._hints.pop()
+
     async def call(self, target: str | Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Call a learner function (by name or object), sync or async, and return its result."""
+        """Call a learner function (by name or object), sync or async, and return its result.
+
+        Raises ``NotStarted`` for a ``NotImplementedError``, ``NotRun`` for a function that
+        hung earlier, and ``LearnerError`` (with the learner's line and a fitting hint) for
+        anything else it raises — ``sys.exit`` included.
+        """
         function = self.function(target) if isinstance(target, str) else target
         name = getattr(function, "__name__", str(target))
-        self.current_call = f"{name}()"
+        if name in self.hung:
+            raise NotRun(f"{name}() was not called again: it hung in an earlier criterion")
+        self.last_called = function
+        self.observer.calling(name)
         try:
-            if inspect.iscoroutinefunction(function):
-                result = await function(*args, **kwargs)
-            else:
-                result = await run_in_daemon_thread(function, *args, **kwargs)
-                if inspect.isawaitable(result):
-                    result = await result
-        except NotImplementedError:
-            raise NotStarted(f"{name}() is not written yet") from None
-        except (Fail, asyncio.CancelledError):
+            result = function(*args, **kwargs)
+            if asyncio.iscoroutine(result) or asyncio.isfuture(result):
+                result = await result
+        except NotImplementedError as error:
+            unwritten = function_in_traceback(error, self.learner_file) or name
+            raise NotStarted(f"{unwritten}() is not written yet") from None
+        except (Fail, NotStarted, NotRun, LearnerError, BlockingCall, asyncio.CancelledError):
             raise
-        except Exception as error:
-            place = where_in_learner_file(error, self.learner_file)
-            detail = f"{name}() raised {type(error).__name__}: {error}"
-            raise LearnerError(f"{detail} ({place})" if place else detail) from error
-        self.current_call = ""
+        except (Exception, SystemExit, KeyboardInterrupt) as error:
+            raise LearnerError(
+                f"{name}() raised {describe_error(error)}",
+                hint=self._hint_for(error),
+                where=where_in_traceback(error, self.learner_file),
+            ) from error
+        finally:
+            self.observer.returned(name)
         return result
+
+    def background(self, target: str | Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Start a learner call as a task; it is cancelled (if still running) when the
+        criterion ends. Await the task to get its result or its ``LearnerError``."""
+        task = asyncio.ensure_future(self.call(target, *args, **kwargs))
+        self._background.append(task)
+        return task
+
+    def _hint_for(self, error: BaseException) -> str:
+        for by_error in reversed(self._hints):
+            for kind, hint in by_error.items():
+                if isinstance(error, kind):
+                    return hint
+        return hint_for(error)
+
+    def where_defined(self) -> str:
+        """Where the learner function called last is defined: a wrong result's address."""
+        if self.last_called is None:
+            return ""
+        return function_location(self.last_called, self.learner_file)
 
     def expect(self, condition: bool, message: str, hint: str | None = None) -> None:
         """Fail with ``message`` unless ``condition`` holds."""
@@ -169,19 +261,71 @@ class CheckContext:
     def expect_equal(self, got: Any, expected: Any, *, call: str, hint: str | None = None) -> None:
         """Fail with "CALL returned GOT, expected EXPECTED" unless they are equal."""
         if got != expected:
-            raise Fail(f"{call} returned {_short(got)}, expected {_short(expected)}", hint)
+            raise Fail(f"{call} returned {short(got)}, expected {short(expected)}", hint)
 
     def expect_type(self, value: Any, kind: type | tuple[type, ...], *, call: str) -> None:
         """Fail with a readable sentence unless ``value`` is an instance of ``kind``."""
         if not isinstance(value, kind):
-            names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+            names = " or ".join(
+                f"{'an' if k.__name__[0] in 'aeiou' else 'a'} {k.__name__}"
+                for k in (kind if isinstance(kind, tuple) else (kind,))
+            )
             raise Fail(
-                f"{call} returned {type(value).__name__} {_short(value)}, expected a {names}",
+                f"{call} returned {type(value).__name__} {short(value)}, expected {names}",
                 hint="Check the return statement (a missing `return` gives None; "
                 "a missing `await` gives a coroutine).",
             )
 
+    def expect_keys(self, value: Any, keys: tuple[str, ...], *, call: str) -> None:
+        """Fail, naming what is missing, unless ``value`` is a dict with every one of ``keys``."""
+        self.expect_type(value, dict, call=call)
+        missing = [key for key in keys if key not in value]
+        if missing:
+            raise Fail(
+                f"{call} returned a dict without {', '.join(map(repr, missing))} "
+                f"(it has {', '.join(map(repr, value)) or 'no keys'})",
+                hint=f"Return every key: {', '.join(map(repr, keys))}.",
+            )
 
-def _short(value: Any, limit: int = 120) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    async def stored_messages(self, stream: str) -> list[RawStreamMsg]:
+        """Every message ``stream`` holds now, in stream order (read back with ``get_msg``)."""
+        info = await self.js.stream_info(stream)
+        stored = []
+        for seq in range(info.state.first_seq, info.state.last_seq + 1):
+            with contextlib.suppress(NotFoundError):  # deleted from the middle of the stream
+                stored.append(await self.js.get_msg(stream, seq))
+        return stored
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]],
+    *,
+    within: float,
+    until: Callable[[T], bool] = bool,
+    every: float = 0.02,
+) -> T:
+    """Ask ``probe`` until ``until(answer)`` holds or ``within`` seconds pass; the last answer.
+
+    For state the server applies just after it answers (an ack lands in a consumer a moment
+    after the ack was sent): the check asks the server itself, within a deadline.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        answer = await probe()
+        if until(answer) or loop.time() >= deadline:
+            return answer
+        await asyncio.sleep(every)
+
+
+async def cancel_and_wait(tasks: list[asyncio.Task[Any]]) -> list[asyncio.Task[Any]]:
+    """Cancel unfinished ``tasks``; the ones still running after ``CANCEL_GRACE`` seconds."""
+    pending = [task for task in tasks if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.wait(pending, timeout=CANCEL_GRACE)
+    for task in tasks:  # a background call's failure is the criterion's to report, or nobody's
+        if task.done() and not task.cancelled():
+            task.exception()
+    return [task for task in pending if not task.done()]

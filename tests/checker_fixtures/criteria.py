@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from gym.checker import CheckContext, criterion
+from nats.errors import TimeoutError as NatsTimeoutError
+
+from gym.checker import CheckContext, Fail, criterion
 
 
 @criterion("double(2) returns 4")
@@ -16,7 +18,13 @@ async def doubles(ctx: CheckContext) -> None:
 async def echoes(ctx: CheckContext) -> None:
     sub = await ctx.nc.subscribe("fixture.echo")
     await ctx.call("echo", ctx.nc, "fixture.echo", b"hi")
-    msg = await sub.next_msg(timeout=0.5)
+    try:
+        msg = await sub.next_msg(timeout=0.5)
+    except NatsTimeoutError:
+        raise Fail(
+            "echo(nc, 'fixture.echo', b'hi') returned, but nothing arrived on fixture.echo",
+            hint="Publish to the subject you were given, then flush.",
+        ) from None
     ctx.expect(msg.data == b"hi", f"received {msg.data!r}, expected b'hi'")
 
 

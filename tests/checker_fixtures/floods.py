@@ -1,0 +1,6 @@
+"""Prints without end."""
+
+
+async def run(nc) -> int:
+    while True:
+        print("tick")
