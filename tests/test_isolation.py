@@ -115,6 +115,12 @@ def test_a_flood_of_output_is_shown_short(tmp_path: Path, monkeypatch: pytest.Mo
         ("hogs_memory", "run() raised MemoryError", "hogs_memory.py, line 5"),
         ("reads_input", "run() raised EOFError", "reads_input.py, line 5"),
         ("callback_raises", "a subscription callback raised KeyError", "callback_raises.py"),
+        (
+            "exits_in_callback",
+            "SystemExit: your code called sys.exit(2) inside a callback",
+            "line 8",
+        ),
+        ("task_fails_unawaited", "a task nobody awaited raised ValueError: bad price", "line 8"),
     ],
 )
 def test_misbehaviour_is_a_verdict_with_the_learners_line(

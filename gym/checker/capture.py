@@ -9,7 +9,7 @@ few thousand characters and counts the rest; ``take()`` shortens it for display.
 from __future__ import annotations
 
 import io
-import itertools
+from collections import Counter
 
 __all__ = ["OutputCapture", "shorten"]
 
@@ -19,12 +19,32 @@ SHOW_LINES = 8
 """Lines shown under a criterion."""
 
 
+def without_tracebacks(lines: list[str]) -> list[str]:
+    """Each printed traceback (chained ones too) as one line: the exception it ended in.
+
+    Library tracebacks (nats-py's default ``error_cb`` prints one per failed connect) are
+    dozens of lines about someone else's code; the last line says what happened.
+    """
+    kept: list[str] = []
+    inside = False
+    for line in lines:
+        if line.startswith("Traceback (most recent call last):"):
+            inside = True
+        elif inside and line and not line[0].isspace():
+            if line.startswith(("During handling", "The above exception")):
+                continue
+            inside = False
+            kept.append(f"[traceback] {line}")
+        elif not inside and line.strip():
+            kept.append(line)
+    return kept
+
+
 def shorten(text: str, *, dropped: int = 0, lines: int = SHOW_LINES) -> str:
-    """At most ``lines`` lines, runs of identical lines said once with a count."""
-    said: list[str] = []
-    for line, run in itertools.groupby(text.rstrip("\n").splitlines()):
-        times = len(list(run))
-        said.append(line if times == 1 else f"{line}   (×{times})")
+    """At most ``lines`` lines, tracebacks as their last line, each line once with a count
+    (a loop's output repeats; saying it once is enough)."""
+    counts = Counter(without_tracebacks(text.rstrip("\n").splitlines()))
+    said = [line if times == 1 else f"{line}   (×{times})" for line, times in counts.items()]
     if not said:
         return ""
     more = len(said) - lines

@@ -195,8 +195,8 @@ class Worker:
             where = where_in_traceback(error, self.learner_file)
             verdict = _verdict(
                 "error",
-                f"your code raised {describe_error(error)} inside a callback or task, "
-                "which ends the whole program",
+                f"{describe_error(error)} inside a callback or task: that ends the whole "
+                "program, not just the function",
                 hint="Return from the function instead; a check, like a service, keeps running.",
                 where=where,
             )
@@ -295,8 +295,9 @@ class Worker:
             verdict.update(
                 status="failed",
                 message=side,
-                hint="Catch what can go wrong inside the callback: an exception there never "
-                "reaches your code, so the message it was handling is silently lost.",
+                hint="Catch what can go wrong inside callbacks and tasks you start: their "
+                "exceptions never reach your function, so the work they were doing is silently "
+                "lost (and await the tasks you start).",
             )
         else:
             verdict["message"] += f"; meanwhile {side}"
