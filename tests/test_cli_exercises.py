@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import gym
 from gym.checker import EXERCISES, get
 
 REPO = Path(__file__).resolve().parent.parent
@@ -165,3 +166,14 @@ def test_watch_starts_where_asked_and_rechecks_the_file_saved(course: Path) -> N
     assert first[0].startswith("ex03 ") and "not started" in first[0]
     assert second[0].startswith("ex05 ") and "all 5 criteria pass" in second[0]
     assert not any(line.startswith(("ex01", "ex02", "ex04")) for line in first + second)
+
+
+def test_hints_in_a_notebook_share_the_terminals_memory(
+    course: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GYM_COURSE_DIR", str(course))
+    gym_cli(course, "hint", "ex02")
+    gym.hint("ex02")
+    assert capsys.readouterr().out.startswith("Hint 2/")
+    gym.hint("ex02", seen=True)
+    assert [line[:7] for line in capsys.readouterr().out.splitlines()] == ["Hint 1/", "Hint 2/"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from gym.checker.catalogue import EXERCISES, Exercise, get
 from gym.checker.context import CheckContext, Criterion, Fail, criterion, eventually
-from gym.checker.progress import remember
+from gym.checker.progress import hints_seen, next_hint, remember
 from gym.checker.result import CheckResult, CriterionResult, Status
 from gym.checker.supervisor import CheckerError, check_file
 from gym.paths import course_root, exercises_dir, solutions_dir
@@ -33,6 +33,7 @@ __all__ = [
     "criterion",
     "eventually",
     "get",
+    "hint",
     "learner_path",
 ]
 
@@ -89,3 +90,17 @@ def check(
     if path is None and not solution:
         remember(exercise, file, result)
     return result.with_next_step(next_step(exercise)) if result.passed else result
+
+
+def hint(exercise_id: str, *, seen: bool = False) -> None:
+    """Print the next hint for an exercise (``seen=True``: every hint shown so far again)."""
+    exercise = get(exercise_id)
+    if seen:
+        print("\n".join(hints_seen(exercise)) or f"No hint seen yet for {exercise.id}.")
+        return
+    text = next_hint(exercise)
+    print(
+        text
+        or f"All {len(exercise.hints)} hints for {exercise.id} have been shown: "
+        f'gym.hint("{exercise.id}", seen=True) shows them again.'
+    )
