@@ -28,18 +28,14 @@ class Exercise:
 EXERCISES: tuple[Exercise, ...] = (
     Exercise(
         id="ex01",
-        title="Subjects and wildcards",
+        title="Wildcard subscriptions and subject rules",
         notebook="01_subjects_and_wildcards.ipynb",
         file="ex01_subjects.py",
         hints=(
-            "Split on dots and compare token by token: subject.split('.') gives the tokens.",
-            "'*' stands for exactly one token, so without '>' the subject needs exactly as "
-            "many tokens as the pattern: predictions.* does not receive predictions.normal.AAPL.",
-            "'>' (last token only) stands for one or more tokens: the subject needs MORE tokens "
-            "than the pattern has before the '>', so predictions.> does not receive predictions.",
-            "prediction_subject: check `kind in KINDS`, `ticker != ''` and that no character of "
-            "FORBIDDEN_IN_A_TOKEN is in ticker, raising ValueError(...) otherwise; then return "
-            "f'predictions.{kind}.{ticker}'.",
+            "deliveries: `sub = await nc.subscribe(pattern)`, publish to each subject, then `await wait_until_processed(nc)` so the server has handled every publish, and take the `sub.pending_msgs` messages with `await sub.next_msg()`; `await sub.unsubscribe()` in a `finally:`.",
+            "every_prediction is one line: `return await deliveries(nc, PATTERN, subjects)`. A prediction subject has two tokens after 'predictions' and may get more: '*' stands for exactly one token, '>' for one or more at the end.",
+            "receivers: split on dots and compare token by token (`subject.split('.')`). Without '>' the subject needs exactly as many tokens as the pattern; '>' (last token only) needs MORE tokens than the pattern has before it, so predictions.> does not receive predictions.",
+            "prediction_subject: check `kind in KINDS`, `ticker != ''` and that no character of FORBIDDEN_IN_A_TOKEN is in ticker, raising ValueError(...) otherwise; then return f'predictions.{kind}.{ticker}'.",
         ),
     ),
     Exercise(

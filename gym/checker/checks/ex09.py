@@ -47,13 +47,13 @@ SAMPLE_BAR = {
         "origin_ns": 123,
     },
 }
-FETCH_WAIT = 0.02
+FETCH_WAIT = 0.01
 """The ``wait=`` the check passes: a stopped predictor notices within one short fetch."""
 STOP_WITHIN = 1.0
 """Seconds a predictor may take to return once ``stop`` is set."""
-ACK_WAIT = 0.05
+ACK_WAIT = 0.03
 """The durable's ack_wait where a redelivery is wanted: a killed predictor's bars come back."""
-ACK_LANDS = 0.05
+ACK_LANDS = 0.03
 """Seconds an ack the server has read may take to land in the consumer's state."""
 CALL = "run_predictor(js, stop)"
 
@@ -410,7 +410,7 @@ async def no_ack_without_publish(ctx: CheckContext) -> None:
 
 @criterion("the whole pipeline with your predictor explains every bar exactly once", timeout=8.0)
 async def whole_pipeline(ctx: CheckContext) -> None:
-    bars = 16
+    bars = 8
     await ensure_course_streams(ctx.js, ["MARKET_DATA", "PREDICTIONS", "EXPLANATIONS"])
     await ctx.js.add_consumer(
         "MARKET_DATA",
