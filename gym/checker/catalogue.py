@@ -28,7 +28,7 @@ class Exercise:
 EXERCISES: tuple[Exercise, ...] = (
     Exercise(
         id="ex01",
-        title="Wildcard subscriptions and subject rules",
+        title="Subjects and wildcards",
         notebook="01_subjects_and_wildcards.ipynb",
         file="ex01_subjects.py",
         hints=(
