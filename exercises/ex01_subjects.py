@@ -1,28 +1,69 @@
-"""Exercise 01 · Build prediction subjects, and say which subjects a wildcard receives.
+"""Exercise 01 · Subscribe with a wildcard, then say which subjects a wildcard receives.
 
 A subject is a list of tokens joined by dots: ``predictions.normal.AAPL``. A subscription
 may use two wildcards, each standing for whole tokens: ``*`` for exactly one token, ``>``
-for one or more tokens at the end. Write two plain Python functions (notebook 01 shows
-every rule against a real server):
+for one or more tokens at the end.
+
+First half, against the real server with nats-py (notebook 01 does the same in a cell):
+
+* ``deliveries``: subscribe to a pattern, publish one message to each subject, and
+  return the subjects that really arrived;
+* ``every_prediction``: which subjects reach a service that wants every prediction?
+  (You choose the wildcard.)
+
+Second half, plain Python, the rules you just watched the server apply:
 
 * ``prediction_subject``: build ``predictions.<kind>.<ticker>``, refusing with a
   ``ValueError`` anything that would give a subject the PREDICTIONS stream never stores.
 * ``receivers``: given a subscription pattern and some subjects, return the ones a
   subscription on that pattern receives.
 
-Write the rules yourself rather than calling ``gym.subjects`` (it holds the answer).
-The check asks a real server which subjects each pattern really receives and compares.
-
-Check your work: ``gym.check("ex01")`` in the notebook, or ``gym check ex01`` in a terminal.
+Write these yourself rather than calling ``gym.delivery.delivered`` or ``gym.subjects``
+(they hold the answers). The check asks a real server what each pattern really receives
+and compares. Check your work: ``gym.check("ex01")`` in the notebook, or ``gym check ex01``
+in a terminal.
 """
 
 from __future__ import annotations
+
+from nats.aio.client import Client
+
+from gym.delivery import wait_until_processed
 
 KINDS = ("normal", "earnings")
 """The prediction kinds the PREDICTIONS stream captures (predictions.normal.* and .earnings.*)."""
 
 FORBIDDEN_IN_A_TOKEN = (".", " ", "\t", "\r", "\n", "*", ">")
 """A dot would split the token in two; whitespace ends the subject; * and > are wildcards."""
+
+
+async def deliveries(nc: Client, pattern: str, subjects: list[str]) -> list[str]:
+    """Subscribe to ``pattern``, publish one message to each of ``subjects``, and return the
+    subjects of the messages the subscription received, in the order they arrived.
+
+    * ``sub = await nc.subscribe(pattern)`` without a callback: messages wait in ``sub``.
+    * Publish one message (any payload) to each subject, in the order given.
+    * ``nc.publish`` only queues a message inside nats-py. Before you look, make sure the
+      server has handled every publish: ``await wait_until_processed(nc)`` (two flushes;
+      notebook 02 shows why one is not always enough). Then every delivery is waiting.
+    * Take them: ``sub.pending_msgs`` says how many, ``await sub.next_msg()`` takes one.
+    * Unsubscribe before returning, however the function ends (``finally:``): a forgotten
+      subscription keeps receiving, and buffering, every matching message.
+    """
+    # TODO: write this function (its docstring says what it must do).
+    raise NotImplementedError
+
+
+async def every_prediction(nc: Client, subjects: list[str]) -> list[str]:
+    """Return the ``subjects`` (in order) that reach a service subscribed to every prediction.
+
+    "Every prediction" is every subject under ``predictions.``: any kind, any ticker
+    (``predictions.normal.AAPL``, ``predictions.earnings.GOOGL``) and any level added
+    later — but not other areas (``market.…``, or the singular ``prediction.…``). Choose
+    the pattern, and let ``deliveries`` ask the server.
+    """
+    # TODO: write this function (its docstring says what it must do).
+    raise NotImplementedError
 
 
 def prediction_subject(kind: str, ticker: str) -> str:

@@ -1,11 +1,12 @@
-"""The prediction pipeline's moving parts: a market-data feed, a stage runner, the explainer.
+"""The prediction pipeline's course-owned parts: the market-data feed and the explainer.
 
-Every stage is the same loop — fetch from a durable pull consumer, handle, publish the
-result, acknowledge — so it lives here once. Two details make it safe to stop and
-restart a stage at any moment:
+The predictor in between is the learner's (exercise 09), and notebook 09 writes a stage
+out in full, so nothing here runs a stage for you except the explainer. Like every stage
+it is safe to stop and restart at any moment:
 
-* the result is published with a message id derived from the input's stream sequence,
-  so a redelivered input produces a duplicate the stream drops, never a second result;
+* its result is published with a message id derived from the input's stream sequence,
+  so a redelivered input produces a duplicate the stream drops, never a second result
+  (within the stream's ``duplicate_window``);
 * the input is acknowledged only after the stream confirmed the result.
 """
 
@@ -13,21 +14,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig
 
-from gym.messages import decode, encode, envelope
+from gym.messages import InvalidMessage, decode, encode, envelope, validate
 
 __all__ = [
     "TICKERS",
     "Output",
     "publish_market_data",
-    "run_stage",
     "explain",
     "run_explainer",
     "origin_ns",
@@ -80,61 +79,19 @@ async def publish_market_data(js: JetStreamContext, count: int, *, start: int = 
     return count
 
 
-async def _fetch(psub: JetStreamContext.PullSubscription, batch: int, wait: float) -> list[Msg]:
-    try:
-        return await psub.fetch(batch, timeout=wait)
-    except TimeoutError:  # nats-py raises this (or its subclass) for "nothing yet"
-        return []
-
-
-async def run_stage(
-    js: JetStreamContext,
-    *,
-    stream: str,
-    durable: str,
-    filter_subject: str,
-    handle: Callable[[dict], Output | Awaitable[Output]],
-    stop: asyncio.Event,
-    batch: int = 25,
-    wait: float = 0.2,
-    on_result: Callable[[Output], None] | None = None,
-) -> int:
-    """Run one stage until ``stop`` is set and its consumer has nothing left; return its count.
-
-    ``handle`` turns an input envelope into an ``Output``. The result is published with
-    msg id ``<durable>-<input stream seq>`` and the input acked after the publish ack.
-    """
-    psub = await js.pull_subscribe(
-        filter_subject, durable, stream=stream, config=ConsumerConfig(ack_wait=5)
-    )
-    handled = 0
-    try:
-        while True:
-            msgs = await _fetch(psub, batch, wait)
-            # An empty fetch on a busy machine does not prove the backlog is gone: ask.
-            if not msgs and stop.is_set() and (await psub.consumer_info()).num_pending == 0:
-                return handled
-            for msg in msgs:
-                result = handle(decode(msg.data))
-                if asyncio.iscoroutine(result):
-                    result = await result
-                await js.publish(
-                    result.subject,
-                    encode(result.message),
-                    headers={"Nats-Msg-Id": f"{durable}-{msg.metadata.sequence.stream}"},
-                )
-                await msg.ack_sync()
-                handled += 1
-                if on_result is not None:
-                    on_result(result)
-    finally:
-        await psub.unsubscribe()  # the durable stays on the server; a restart resumes it
-
-
 def explain(prediction: dict) -> Output:
-    """The explainer's logic: one sentence per prediction, published to explanations.<T>."""
+    """The explainer's logic: one sentence per prediction, published to explanations.<T>.
+
+    Raises ``InvalidMessage`` for a prediction without its price or the bar's metadata.
+    """
+    validate(prediction)
+    missing = [key for key in ("bar", "origin_ns") if key not in prediction["metadata"]]
+    if missing:
+        raise InvalidMessage(f"prediction metadata has no {missing[0]!r}")
     ticker = prediction["ticker"]
-    price = prediction["data"]["predicted_price"]
+    price = prediction["data"].get("predicted_price")
+    if not isinstance(price, int | float):
+        raise InvalidMessage(f"prediction data 'predicted_price' is {price!r}, not a number")
     text = f"{ticker} is predicted to reach ${price:.2f} based on the latest bar."
     message = envelope(
         "explanation",
@@ -151,15 +108,40 @@ async def run_explainer(
     js: JetStreamContext,
     stop: asyncio.Event,
     *,
+    wait: float = 0.2,
     on_result: Callable[[Output], None] | None = None,
 ) -> int:
-    """The explainer stage: PREDICTIONS (all of it) → EXPLANATIONS."""
-    return await run_stage(
-        js,
-        stream="PREDICTIONS",
-        durable="explainer",
-        filter_subject="predictions.>",
-        handle=explain,
-        stop=stop,
-        on_result=on_result,
+    """The explainer stage, PREDICTIONS (all of it) → EXPLANATIONS, until ``stop`` is set.
+
+    Creates the durable ``explainer`` if it is missing, fetches batches (an empty fetch
+    means "nothing yet"), publishes each explanation with msg id ``explainer-<seq>`` and
+    acks the prediction after the publish ack; when ``stop`` is set it finishes the batch
+    in hand and returns how many it handled. A prediction it cannot read raises
+    ``InvalidMessage``, and stays unacknowledged.
+    """
+    await js.add_consumer(
+        "PREDICTIONS",
+        ConsumerConfig(durable_name="explainer", filter_subject="predictions.>", ack_wait=5),
     )
+    psub = await js.pull_subscribe_bind("explainer", stream="PREDICTIONS")
+    handled = 0
+    try:
+        while not stop.is_set():
+            try:
+                msgs = await psub.fetch(25, timeout=wait)
+            except TimeoutError:  # nats-py's or asyncio's: "nothing yet"
+                continue
+            for msg in msgs:
+                result = explain(decode(msg.data))
+                await js.publish(
+                    result.subject,
+                    encode(result.message),
+                    headers={"Nats-Msg-Id": f"explainer-{msg.metadata.sequence.stream}"},
+                )
+                await msg.ack_sync()
+                handled += 1
+                if on_result is not None:
+                    on_result(result)
+    finally:
+        await psub.unsubscribe()  # the durable stays on the server; a restart resumes it
+    return handled

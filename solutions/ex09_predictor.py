@@ -1,14 +1,20 @@
-"""Exercise 9: the predictor stage of the prediction pipeline.
+"""Exercise 09 · The predictor stage of the pipeline, written end to end.
 
 The pipeline is: market data (stream MARKET_DATA, subjects ``market.data.ohlcv.<TICKER>``)
 → **predictor** → predictions (stream PREDICTIONS, ``predictions.normal.<TICKER>``)
-→ explainer → explanations. You write the predictor:
+→ explainer → explanations. You write the predictor, the whole of it:
 
-* ``make_prediction`` turns one market-data envelope into one prediction envelope;
-* ``run_predictor`` runs the stage on a durable pull consumer until told to stop.
+* ``make_prediction`` turns one market-data envelope into one prediction envelope (pure
+  Python, no NATS);
+* ``run_predictor`` is the service: it reads bars from the durable pull consumer
+  ``predictor``, publishes one prediction per bar, and can be stopped — or killed — at any
+  moment without losing a bar or storing a prediction twice.
 
-The check runs the whole pipeline with your stage in the middle, stops and restarts it,
-and counts what comes out at the end.
+Notebook 09 writes a stage out in full; write yours without a helper that does the loop
+for you. The check runs your predictor alone, kills it between a publish and an ack and
+restarts it, makes one publish fail, and finally puts it between the course's market feed
+and explainer. Check your work: ``gym.check("ex09")`` in the notebook, or
+``gym check ex09`` in a terminal.
 """
 
 from __future__ import annotations
@@ -17,8 +23,17 @@ import asyncio
 
 from nats.js import JetStreamContext
 
-from gym.messages import validate
-from gym.pipeline import Output, run_stage
+from gym.messages import decode, encode, validate
+
+STREAM = "MARKET_DATA"
+DURABLE = "predictor"
+"""The durable pull consumer on MARKET_DATA that remembers how far the predictor got."""
+
+BATCH = 25
+"""How many bars one fetch asks for."""
+
+WAIT = 0.5
+"""Seconds one fetch waits for a bar before it comes back empty."""
 
 
 def make_prediction(bar: dict) -> dict:
@@ -39,20 +54,45 @@ def make_prediction(bar: dict) -> dict:
     return prediction
 
 
-async def run_predictor(js: JetStreamContext, stop: asyncio.Event) -> int:
-    """Run the predictor until ``stop`` is set and nothing is left; return how many it handled.
+async def run_predictor(
+    js: JetStreamContext, stop: asyncio.Event, *, batch: int = BATCH, wait: float = WAIT
+) -> int:
+    """Run the predictor until ``stop`` is set; return how many bars it handled.
 
-    Use ``gym.pipeline.run_stage`` with the durable consumer ``"predictor"`` on stream
-    ``MARKET_DATA``, filter ``market.data.ohlcv.>``, publishing each prediction to
-    ``predictions.normal.<TICKER>``. Being durable, a restarted predictor resumes where
-    the last one stopped.
+    * The durable pull consumer ``DURABLE`` exists on ``STREAM``: bind to it
+      (``js.pull_subscribe_bind``), so a restarted predictor continues where the last
+      one stopped.
+    * Loop until ``stop`` is set: fetch up to ``batch`` bars, waiting at most ``wait``
+      seconds. An empty fetch (nats-py raises a timeout, or returns ``[]``) means
+      "nothing yet": look at ``stop`` and fetch again.
+    * For each bar (``gym.messages.decode(msg.data)``): ``make_prediction``, then publish
+      it with ``js.publish`` to ``predictions.normal.<TICKER>`` (``gym.messages.encode``)
+      with a ``Nats-Msg-Id`` header derived from the bar, so that publishing the same bar
+      again (after a redelivery) is recognised by the stream as a duplicate.
+    * Acknowledge the bar only after the publish returned (the stream stored the
+      prediction). If the publish raises, do not acknowledge: let the error propagate,
+      and the bar is delivered again to the next predictor.
+    * When ``stop`` is set, finish the bars in hand, unsubscribe, and return the count.
     """
-    return await run_stage(
-        js,
-        stream="MARKET_DATA",
-        durable="predictor",
-        # ">" because the ticker is a 4th token: "market.data.*" would match nothing here
-        filter_subject="market.data.ohlcv.>",
-        handle=lambda bar: Output(f"predictions.normal.{bar['ticker']}", make_prediction(bar)),
-        stop=stop,
-    )
+    psub = await js.pull_subscribe_bind(DURABLE, stream=STREAM)
+    handled = 0
+    try:
+        while not stop.is_set():
+            try:
+                msgs = await psub.fetch(batch, timeout=wait)
+            except TimeoutError:  # nats' TimeoutError or asyncio's: both the builtin on 3.11+
+                continue  # nothing yet: look at stop, then fetch again
+            for msg in msgs:
+                prediction = make_prediction(decode(msg.data))
+                await js.publish(
+                    f"predictions.normal.{prediction['ticker']}",
+                    encode(prediction),
+                    # the bar's own sequence in MARKET_DATA: the same bar gives the same id
+                    headers={"Nats-Msg-Id": f"{DURABLE}-{msg.metadata.sequence.stream}"},
+                )
+                # Only now, with the prediction stored, may the bar be forgotten.
+                await msg.ack_sync()
+                handled += 1
+    finally:
+        await psub.unsubscribe()  # the durable stays on the server for the next predictor
+    return handled

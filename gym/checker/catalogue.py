@@ -32,14 +32,10 @@ EXERCISES: tuple[Exercise, ...] = (
         notebook="01_subjects_and_wildcards.ipynb",
         file="ex01_subjects.py",
         hints=(
-            "Split on dots and compare token by token: subject.split('.') gives the tokens.",
-            "'*' stands for exactly one token, so without '>' the subject needs exactly as "
-            "many tokens as the pattern: predictions.* does not receive predictions.normal.AAPL.",
-            "'>' (last token only) stands for one or more tokens: the subject needs MORE tokens "
-            "than the pattern has before the '>', so predictions.> does not receive predictions.",
-            "prediction_subject: check `kind in KINDS`, `ticker != ''` and that no character of "
-            "FORBIDDEN_IN_A_TOKEN is in ticker, raising ValueError(...) otherwise; then return "
-            "f'predictions.{kind}.{ticker}'.",
+            "deliveries: `sub = await nc.subscribe(pattern)`, publish to each subject, then `await wait_until_processed(nc)` so the server has handled every publish, and take the `sub.pending_msgs` messages with `await sub.next_msg()`; `await sub.unsubscribe()` in a `finally:`.",
+            "every_prediction is one line: `return await deliveries(nc, PATTERN, subjects)`. A prediction subject has two tokens after 'predictions' and may get more: '*' stands for exactly one token, '>' for one or more at the end.",
+            "receivers: split on dots and compare token by token (`subject.split('.')`). Without '>' the subject needs exactly as many tokens as the pattern; '>' (last token only) needs MORE tokens than the pattern has before it, so predictions.> does not receive predictions.",
+            "prediction_subject: check `kind in KINDS`, `ticker != ''` and that no character of FORBIDDEN_IN_A_TOKEN is in ticker, raising ValueError(...) otherwise; then return f'predictions.{kind}.{ticker}'.",
         ),
     ),
     Exercise(
@@ -169,14 +165,14 @@ EXERCISES: tuple[Exercise, ...] = (
     ),
     Exercise(
         id="ex09",
-        title="The predictor stage of the pipeline",
+        title="The predictor stage, end to end",
         notebook="09_prediction_pipeline.ipynb",
         file="ex09_predictor.py",
         hints=(
-            "make_prediction is pure Python: read bar['data']['close'] and build the four-field envelope; copy bar['metadata'] into the new metadata.",
-            "run_predictor does not need its own loop: gym.pipeline.run_stage fetches, publishes with a message id, acks after the publish ack, and stops when stop is set and nothing is pending.",
-            "The bars arrive on market.data.ohlcv.<TICKER>, four tokens: the filter must be market.data.ohlcv.> (or market.data.ohlcv.*), not market.data.*.",
-            "return await run_stage(js, stream='MARKET_DATA', durable='predictor', filter_subject='market.data.ohlcv.>', handle=lambda bar: Output(f\"predictions.normal.{bar['ticker']}\", make_prediction(bar)), stop=stop)",
+            "make_prediction is pure Python: read bar['data']['close'], build the four-field envelope and copy bar['metadata'] into the new metadata. run_predictor has the shape of the stage notebook 09 writes out: bind, loop, fetch, publish, ack.",
+            "Why that order and that id: if the publish raises, the bar was not acked and comes back; if the process dies after the publish, the bar comes back too, and its second publish carries the same id, which the stream drops as a duplicate (within its duplicate_window).",
+            "The durable exists: `psub = await js.pull_subscribe_bind(DURABLE, stream=STREAM)`. Loop `while not stop.is_set():`; `try: msgs = await psub.fetch(batch, timeout=wait)` / `except asyncio.TimeoutError: continue` (an empty fetch is normal). Unsubscribe in a `finally:`.",
+            "Per bar: `prediction = make_prediction(decode(msg.data))`, then `await js.publish(f\"predictions.normal.{prediction['ticker']}\", encode(prediction), headers={'Nats-Msg-Id': f'predictor-{msg.metadata.sequence.stream}'})`, and only after that `await msg.ack()`; count it.",
         ),
     ),
     Exercise(
