@@ -117,16 +117,18 @@ EXERCISES: tuple[Exercise, ...] = (
         notebook="06_acks_and_redelivery.ipynb",
         file="ex06_acks.py",
         hints=(
-            "Every message gets exactly one verdict: `await msg.ack()`, `await msg.nak(...)` "
-            "or `await msg.term()`. Wrap `process(msg.data)` in try/except and pick one.",
+            "Every delivery gets exactly one answer, sent after `process(msg.data)` has run: "
+            "`await msg.ack()`, `await msg.nak(...)` or `await msg.term()`. Wrap the call in "
+            "try/except and pick one; an ack before processing cannot be taken back.",
             "Order the except clauses: `except PoisonError` first (term), then "
             "`except Exception` (nak), so everything unexpected is retried; ack after the "
             "try succeeds.",
             "A plain `nak()` is redelivered at once, whatever the consumer's backoff says: "
             "use `await msg.nak(delay=retry_delay)` (seconds).",
             "work_batch: `try: msgs = await psub.fetch(batch, timeout=timeout)` / "
-            "`except asyncio.TimeoutError: return {}`, then count `await handle(msg, process, "
-            "retry_delay=retry_delay)` for each message in a dict.",
+            "`except TimeoutError: return {}`, then count `await handle(msg, process, "
+            "retry_delay=retry_delay)` for each message in a dict — pass retry_delay on, or "
+            "handle naks with its default.",
         ),
     ),
     Exercise(
