@@ -162,7 +162,11 @@ EXERCISES: tuple[Exercise, ...] = (
             "Nats-Msg-Id header with every attempt (nats-py's js.publish has no msg_id= "
             "argument; use headers=).",
             "Retry only when no ack came — nats.errors.TimeoutError and "
-            "nats.js.errors.NoStreamResponseError — and let every other error through.",
+            "nats.js.errors.NoStreamResponseError — and let every other error through. Not "
+            "`except Exception:`, and never a bare `except:`: it also catches the cancellation "
+            "meant to stop your function.",
+            "Wait with `await asyncio.sleep(...)`, never `time.sleep` (it freezes the event "
+            "loop, acks included), and count the attempts: a `for` loop, not `while True`.",
             "A `for attempt in range(1, attempts + 1)` loop: `return await js.publish(subject, "
             "data, timeout=timeout, headers={Header.MSG_ID: msg_id})`; in `except RETRYABLE:` "
             "re-raise when attempt == attempts; then "
