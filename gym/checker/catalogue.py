@@ -193,6 +193,7 @@ EXERCISES: tuple[Exercise, ...] = (
         hints=(
             "Each function reads one or two endpoints: gym.monitor.healthz / varz / jsz(monitor_url, consumers=1, config=1) return plain dicts.",
             "In /jsz the consumers sit under account_details → stream_detail → consumer_detail; a stream with no consumers has no consumer_detail key, so use .get(..., []) or `or []`.",
+            "server_summary: `connections` in /varz counts the clients connected now (`total_connections` counts every client since the start); JetStream is on when /varz's `jetstream` holds a `config` — the key itself is always there.",
             "Stuck means num_ack_pending has reached config.max_ack_pending (the server sends nothing more); lagging means num_pending > max_pending. Check stuck first.",
         ),
     ),
