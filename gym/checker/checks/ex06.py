@@ -85,28 +85,29 @@ class Recorder:
     It raises the learner module's own ``TransientError`` / ``PoisonError``, looked up
     before any learner code runs (a lookup failing inside ``process`` would be caught by
     the learner's ``except Exception`` and never reported). What it is given is checked
-    against the payloads it knows, and ``answered()`` tells it whether the message was
-    already answered when it ran (an ack before processing).
+    against the payloads it knows, and ``published()`` — how many messages the learner's
+    connection had published since the fetch — is noted at the first call, so the answers
+    sent before processing can be picked out of the wire afterwards.
     """
 
     def __init__(
         self,
         learner_module: object,
         behaviour: Mapping[str, str],
-        answered: Callable[[], bool] = lambda: False,
+        published: Callable[[], int] = lambda: 0,
     ) -> None:
         self.transient = _exception_class(learner_module, "TransientError")
         self.poison = _exception_class(learner_module, "PoisonError")
         self.behaviour = behaviour  # ticker -> "ok" | "transient-once" | "poison" | "bug"
         self.payloads = {_prediction(ticker): ticker for ticker in behaviour}
-        self.answered = answered
-        self.answered_first = False
+        self.published = published
+        self.published_first: int | None = None
         self.calls: list[tuple[str, float]] = []
         self.misuse = ""
 
     def __call__(self, data: object) -> None:
-        if self.answered():
-            self.answered_first = True
+        if self.published_first is None:
+            self.published_first = self.published()
         ticker = self.payloads.get(data) if isinstance(data, bytes) else None
         if ticker is None:
             self.misuse = _misuse(data)
@@ -121,11 +122,16 @@ class Recorder:
         if kind == "bug":
             raise KeyError("predicted_price")
 
-    def verify(self) -> None:
-        """Fail if process got the wrong thing, or ran after the message was answered."""
+    def verify(self, watch: AckWatch | None = None) -> None:
+        """Fail if process got the wrong thing, or ran after the message was settled.
+
+        With ``watch``: the answers sent before process ran are the first ones on the wire
+        (each answer is one publish); a +WPI there is fine, an ack, nak or term is not.
+        """
         if self.misuse:
             raise Fail(self.misuse, hint="Pass the message's payload: `process(msg.data)`.")
-        if self.answered_first:
+        early = watch.answers[: self.published_first or 0] if watch else []
+        if any(answer.kind is not Kind.IN_PROGRESS for answer in early):
             raise Fail(
                 "handle() answered the message before process() ran (ack before processing): "
                 "if processing then fails, the message is already settled and is never retried",
@@ -180,21 +186,26 @@ async def _handle_one(ctx: CheckContext, behaviour: str) -> tuple[Any, Recorder,
     (msg,) = await psub.fetch(1, timeout=2)
     before = ctx.nc.stats["out_msgs"]  # each answer is one publish on this connection
     process = Recorder(
-        ctx.learner, {"AAPL": behaviour}, answered=lambda: ctx.nc.stats["out_msgs"] > before
+        ctx.learner, {"AAPL": behaviour}, published=lambda: ctx.nc.stats["out_msgs"] - before
     )
+
+    def answered(watch: AckWatch) -> bool:  # every publish since the fetch was an answer
+        return len(watch.answers) >= ctx.nc.stats["out_msgs"] - before
+
     with ctx.hints(process.hints()):
         try:
             outcome = await ctx.call("handle", msg, process, retry_delay=RETRY_DELAY)
         except LearnerError:
-            process.verify()  # an answer before processing explains the error better
+            await watch.collect(answered, within=0.5)
+            process.verify(watch)  # an answer before processing explains the error better
             raise
-    process.verify()
+    await watch.collect(answered, within=0.5)
+    process.verify(watch)
     ctx.expect(
         len(process.calls) == 1,
         f"handle() called process {len(process.calls)} times for one message, expected once",
         hint="Call `process(msg.data)` once, inside a try block.",
     )
-    await watch.collect(lambda w: bool(w.kinds(1)), within=0.5)
     return outcome, process, watch, psub
 
 
@@ -213,6 +224,11 @@ def _expect_answered(watch: AckWatch, seq: int, want: Kind, hint: str, what: str
         raise Fail(WRONG_ANSWER[want, sent[0].kind], hint=hint)
     said = ", then ".join(a.describe() for a in sent)
     raise Fail(f"the server received {said} for {what}, expected one {want}", hint=ONCE_HINT)
+
+
+def _settling(watch: AckWatch, seq: int) -> acks.Answer:
+    """The one answer (not +WPI) ``_expect_answered`` found for ``seq``."""
+    return [a for a in watch.answers_for(seq) if a.kind is not Kind.IN_PROGRESS][0]
 
 
 def _expect_delay(answer: acks.Answer, call: str, hint: str) -> None:
@@ -241,11 +257,14 @@ async def naks_transient_with_delay(ctx: CheckContext) -> None:
     outcome, process, watch, psub = await _handle_one(ctx, "transient-once")
     failed_at = process.times("AAPL")[0]  # before the nak was sent: a true lower bound
     _expect_answered(watch, 1, Kind.NAK, NAK_HINT)
-    _expect_delay(watch.answers_for(1)[-1], "handle(msg, process, retry_delay=0.15)", NAK_HINT)
+    _expect_delay(_settling(watch, 1), "handle(msg, process, retry_delay=0.15)", NAK_HINT)
     ctx.expect_equal(outcome, "nak", call="handle(msg, process) when process raises TransientError")
     await watch.collect(lambda w: bool(w.advised("nak")))
     ctx.expect(1 in watch.advised("nak"), "the server published no nak advisory for the message")
-    (again,) = await psub.fetch(1, timeout=2)
+    try:
+        (again,) = await psub.fetch(1, timeout=2)
+    except TimeoutError:
+        raise Fail("the nak'd message did not come back within 2 s", hint=NAK_HINT) from None
     waited = time.monotonic() - failed_at
     ctx.expect(
         again.metadata.num_delivered == 2 and waited >= MIN_WAIT,
@@ -260,7 +279,7 @@ async def naks_unexpected(ctx: CheckContext) -> None:
     outcome, _, watch, _ = await _handle_one(ctx, "bug")
     hint = "Catch `Exception` after PoisonError: anything unexpected is retried later."
     _expect_answered(watch, 1, Kind.NAK, hint)
-    _expect_delay(watch.answers_for(1)[-1], "handle() for an unexpected error", NAK_HINT)
+    _expect_delay(_settling(watch, 1), "handle() for an unexpected error", NAK_HINT)
     ctx.expect_equal(outcome, "nak", call="handle(msg, process) when process raises KeyError")
 
 
@@ -291,8 +310,9 @@ def _counts(ctx: CheckContext, got: object, call: str) -> dict[str, int]:
     got = cast(Mapping[Any, Any], got)
     bad = {k: v for k, v in got.items() if not (isinstance(v, int) and not isinstance(v, bool))}
     if bad:
+        kinds = ", ".join(sorted({type(v).__name__ for v in bad.values()}))
         raise Fail(
-            f"{call} returned {short(dict(got))}: {short(bad)} is not a count",
+            f"{call} returned {short(dict(got))}: the values must be counts (int), not {kinds}",
             hint='Return how often each outcome happened, e.g. {"ack": 2, "nak": 1}.',
         )
     return {k: v for k, v in got.items() if v}
@@ -349,7 +369,7 @@ async def settles_mixed_batch(ctx: CheckContext) -> None:
         await watch.collect(lambda w: len(w.answers) >= 6)
         for ticker in ("GOOGL", "NVDA"):  # each failed for now: a nak with the delay given
             _expect_answered(watch, SEQS[ticker], Kind.NAK, NAK_HINT, what=ticker)
-            nak = watch.answers_for(SEQS[ticker])[-1]
+            nak = _settling(watch, SEQS[ticker])
             _expect_delay(
                 nak, f"{call} for {ticker}", NAK_HINT if nak.delay is None else PASS_ON_HINT
             )
@@ -385,11 +405,11 @@ async def settles_mixed_batch(ctx: CheckContext) -> None:
     )
     for ticker, seq in SEQS.items():
         want = EXPECTED[MIX[ticker]]
-        sent = watch.kinds(seq)
+        sent = [a for a in watch.answers_for(seq) if a.kind is not Kind.IN_PROGRESS]
         ctx.expect(
-            sent == want,
-            f"the server received {', '.join(sent) or 'nothing'} for {ticker} "
-            f"(stream seq {seq}), expected {', '.join(want)}",
+            [a.kind for a in sent] == want,
+            f"the server received {', then '.join(a.describe() for a in sent) or 'nothing'} "
+            f"for {ticker} (stream seq {seq}), expected {', then '.join(want)}",
             hint=ONCE_HINT,
         )
     terminated = sorted(watch.advised("terminated"))
