@@ -172,10 +172,10 @@ async def publishes_with_an_id(ctx: CheckContext) -> None:
 async def lost_ack_is_not_a_duplicate(ctx: CheckContext) -> None:
     await ensure_course_streams(ctx.js, ["PREDICTIONS"])
     nc, js = await learner_js(ctx)
-    call = f"safe_publish(js, ..., {MSG_ID!r}, attempts=4, timeout=0.15, backoff=0.05)"
+    call = f"safe_publish(js, ..., {MSG_ID!r}, attempts=4, timeout=0.1, backoff=0.02)"
     with ctx.hints(HINTS):
         task = ctx.background(
-            "safe_publish", js, SUBJECT, PAYLOAD, MSG_ID, attempts=4, timeout=0.15, backoff=0.05
+            "safe_publish", js, SUBJECT, PAYLOAD, MSG_ID, attempts=4, timeout=0.1, backoff=0.02
         )
         # Frozen, the server reads nothing: the first attempt waits in the socket until it
         # times out. Thawed once the retry is on its way, the server stores the first

@@ -1,5 +1,5 @@
 # mistake: work_batch calls handle without its retry_delay, so handle naks with its default
-# expect: a delay of 0.5 s, expected retry_delay=0.15 s
+# expect: a delay of 0.5 s, expected retry_delay=0.1 s
 # expect: pass it on
 
 from __future__ import annotations
