@@ -113,16 +113,18 @@ EXERCISES: tuple[Exercise, ...] = (
         notebook="06_acks_and_redelivery.ipynb",
         file="ex06_acks.py",
         hints=(
-            "Every message gets exactly one verdict: `await msg.ack()`, `await msg.nak(...)` "
-            "or `await msg.term()`. Wrap `process(msg.data)` in try/except and pick one.",
+            "Every delivery gets exactly one answer, sent after `process(msg.data)` has run: "
+            "`await msg.ack()`, `await msg.nak(...)` or `await msg.term()`. Wrap the call in "
+            "try/except and pick one; an ack before processing cannot be taken back.",
             "Order the except clauses: `except PoisonError` first (term), then "
             "`except Exception` (nak), so everything unexpected is retried; ack after the "
             "try succeeds.",
             "A plain `nak()` is redelivered at once, whatever the consumer's backoff says: "
             "use `await msg.nak(delay=retry_delay)` (seconds).",
             "work_batch: `try: msgs = await psub.fetch(batch, timeout=timeout)` / "
-            "`except asyncio.TimeoutError: return {}`, then count `await handle(msg, process, "
-            "retry_delay=retry_delay)` for each message in a dict.",
+            "`except TimeoutError: return {}`, then count `await handle(msg, process, "
+            "retry_delay=retry_delay)` for each message in a dict — pass retry_delay on, or "
+            "handle naks with its default.",
         ),
     ),
     Exercise(
@@ -156,7 +158,11 @@ EXERCISES: tuple[Exercise, ...] = (
             "Nats-Msg-Id header with every attempt (nats-py's js.publish has no msg_id= "
             "argument; use headers=).",
             "Retry only when no ack came — nats.errors.TimeoutError and "
-            "nats.js.errors.NoStreamResponseError — and let every other error through.",
+            "nats.js.errors.NoStreamResponseError — and let every other error through. Not "
+            "`except Exception:`, and never a bare `except:`: it also catches the cancellation "
+            "meant to stop your function.",
+            "Wait with `await asyncio.sleep(...)`, never `time.sleep` (it freezes the event "
+            "loop, acks included), and count the attempts: a `for` loop, not `while True`.",
             "A `for attempt in range(1, attempts + 1)` loop: `return await js.publish(subject, "
             "data, timeout=timeout, headers={Header.MSG_ID: msg_id})`; in `except RETRYABLE:` "
             "re-raise when attempt == attempts; then "
@@ -183,6 +189,7 @@ EXERCISES: tuple[Exercise, ...] = (
         hints=(
             "Each function reads one or two endpoints: gym.monitor.healthz / varz / jsz(monitor_url, consumers=1, config=1) return plain dicts.",
             "In /jsz the consumers sit under account_details → stream_detail → consumer_detail; a stream with no consumers has no consumer_detail key, so use .get(..., []) or `or []`.",
+            "server_summary: `connections` in /varz counts the clients connected now (`total_connections` counts every client since the start); JetStream is on when /varz's `jetstream` holds a `config` — the key itself is always there.",
             "Stuck means num_ack_pending has reached config.max_ack_pending (the server sends nothing more); lagging means num_pending > max_pending. Check stuck first.",
         ),
     ),

@@ -1,149 +1,117 @@
 """Checks for ex06: handle acks, naks with a delay or terminates; work_batch settles a batch.
 
-The verdicts come from the server, not from what the learner's code returns: the
-consumer's state (``consumer_info``), the advisories JetStream publishes when it sees a
-nak or a term (``$JS.EVENT.ADVISORY.CONSUMER.MSG_NAKED`` / ``MSG_TERMINATED``), the
-acknowledgements themselves as they cross the server (``$JS.ACK.<stream>.<consumer>.>``,
-whose subject carries the delivery count and stream sequence), and when a nak'd
-message really comes back.
+The verdicts come from the server, not from what the learner's code returns: the answers
+themselves as they cross the server (``gym.acks.watch``: which answer, for which delivery,
+with which nak delay), the advisories JetStream publishes when it applies a nak or a term,
+the consumer's state, and when a nak'd message really comes back.
+
+The check passes ``retry_delay=0.1``, not the exercise's default 0.5 s: short enough to
+watch a real redelivery quickly, and different from the default, so a ``work_batch`` that
+does not pass its ``retry_delay`` on to ``handle`` shows up in the nak it sends.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from typing import Any, cast
 
-from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, ConsumerInfo
 
-from gym.checker import CheckContext, Fail, criterion
-from gym.delivery import wait_until_processed
+from gym import acks
+from gym.acks import AckWatch, Kind
+from gym.checker import CheckContext, Fail, criterion, eventually
+from gym.checker.context import LearnerError
+from gym.checker.explain import short
 
 STREAM = "PREDICTIONS"
 CONSUMER = "explainer"
-RETRY_DELAY = 0.4
-"""The delay the check asks for; a redelivery sooner than MIN_WAIT means no delay was used."""
-MIN_WAIT = 0.3
-LONG_ACK_WAIT = 30.0
+RETRY_DELAY = 0.1
+"""The retry_delay the check passes; the server cannot redeliver a nak'd message sooner."""
+MIN_WAIT = 0.9 * RETRY_DELAY
+"""A redelivery measured sooner than this (from before the nak) used no delay."""
+ACK_WAIT = 30.0
 """So long that within a check only a nak (never an ack timeout) brings a message back."""
 
 NAK_HINT = "Call `await msg.nak(delay=retry_delay)`: a nak without a delay comes back at once."
-TERM_HINT = "Catch PoisonError and call `await msg.term()`."
+TERM_HINT = "Catch PoisonError and call `await msg.term()`: the server never delivers it again."
+ACK_HINT = "Call `await msg.ack()` after process() returns."
+ONCE_HINT = "Answer each delivery exactly once — ack, nak or term — and `await` the answer."
+PASS_ON_HINT = (
+    "Pass it on: `await handle(msg, process, retry_delay=retry_delay)`; without it, handle "
+    "uses its default."
+)
 
-
-@dataclass
-class Traffic:
-    """What crossed the server for one consumer: ack replies and JetStream advisories."""
-
-    sender: Client
-    observer: Client
-    acks: Subscription
-    advisories: Subscription
-    settled: list[tuple[int, int, bytes]] = field(default_factory=list)
-    """(stream_seq, delivery number, payload) of every ack/nak/term/in-progress seen."""
-    events: list[dict] = field(default_factory=list)
-
-    async def until(self, done: Callable[[], bool], within: float = 1.0) -> None:
-        """Collect what arrives until ``done()`` holds or ``within`` seconds pass.
-
-        Settling the sender, then the observer, brings every ack sent so far (one flush
-        is not enough: nats-py writes its PING ahead of buffered acks); the advisories
-        the server publishes about them may take a moment longer.
-        """
-        deadline = time.monotonic() + within
-        while True:
-            await wait_until_processed(self.sender)
-            await wait_until_processed(self.observer)
-            for sub in (self.acks, self.advisories):
-                while sub.pending_msgs:
-                    msg = await sub.next_msg(timeout=1)
-                    if sub is self.acks:
-                        # $JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>...
-                        tokens = msg.subject.split(".")
-                        self.settled.append((int(tokens[5]), int(tokens[4]), msg.data))
-                    else:
-                        self.events.append(json.loads(msg.data))
-            if done() or time.monotonic() > deadline:
-                return
-            await asyncio.sleep(0.02)
-
-    def kinds(self, seq: int) -> list[str]:
-        """The verdicts sent for stream sequence ``seq``, in order (``in_progress`` is none)."""
-        verbs = [_verb(payload) for s, _, payload in self.settled if s == seq]
-        return [verb for verb in verbs if verb != "in_progress"]
-
-    def advised(self, kind: str) -> list[int]:
-        """Stream sequences the server published a ``kind`` advisory for (nak, terminated)."""
-        return [e["stream_seq"] for e in self.events if e.get("type", "").endswith(f".{kind}")]
-
-
-def _verb(payload: bytes) -> str:
-    """The name of an ack payload: an empty body is an ack, like ``+ACK``."""
-    head = payload.split(b" ", 1)[0]
-    names = {b"": "ack", b"+ACK": "ack", b"-NAK": "nak", b"+TERM": "term", b"+WPI": "in_progress"}
-    return names.get(head, head.decode(errors="replace"))
-
-
-def _nak_delay(payload: bytes) -> float | None:
-    """The delay in seconds a ``-NAK {"delay": ns}`` asked for, or None for a plain nak."""
-    parts = payload.split(b" ", 1)
-    if len(parts) < 2:
-        return None
-    return json.loads(parts[1]).get("delay", 0) / 1e9
+WRONG_ANSWER = {
+    (Kind.TERM, Kind.NAK): "handle nak'd the poison message: the server delivers it again and "
+    "it fails again, on every delivery (until max_deliver runs out)",
+    (Kind.NAK, Kind.TERM): "handle terminated a message that failed only for now: the server "
+    "never delivers it again, so the retry never happens",
+    (Kind.NAK, Kind.ACK): "handle acked a message whose processing failed: it is gone and "
+    "never retried",
+    (Kind.ACK, Kind.NAK): "handle nak'd a message that was processed cleanly: it comes back "
+    "and is processed again",
+    (Kind.ACK, Kind.TERM): "handle terminated a message that was processed cleanly",
+    (Kind.TERM, Kind.ACK): "handle acked the poison message as if it had been processed",
+}
+"""(expected, sent) -> what that mistake does, in the learner's terms."""
 
 
 async def _setup(
-    ctx: CheckContext, payloads: list[bytes], *, ack_wait: float = LONG_ACK_WAIT
-) -> tuple[JetStreamContext.PullSubscription, Traffic]:
-    """PREDICTIONS with ``payloads`` stored, the explainer consumer, and a traffic recorder."""
+    ctx: CheckContext, payloads: list[bytes]
+) -> tuple[JetStreamContext.PullSubscription, AckWatch]:
+    """PREDICTIONS with ``payloads`` stored, the explainer consumer, and a watch on its acks."""
     await ctx.js.add_stream(name=STREAM, subjects=["predictions.normal.*"])
     await ctx.js.add_consumer(
-        STREAM, ConsumerConfig(durable_name=CONSUMER, ack_wait=ack_wait, max_deliver=5)
+        STREAM, ConsumerConfig(durable_name=CONSUMER, ack_wait=ACK_WAIT, max_deliver=5)
     )
-    observer = await ctx.connect()
-    traffic = Traffic(
-        sender=ctx.nc,
-        observer=observer,
-        acks=await observer.subscribe(f"$JS.ACK.{STREAM}.{CONSUMER}.>"),
-        advisories=await observer.subscribe(f"$JS.EVENT.ADVISORY.CONSUMER.*.{STREAM}.{CONSUMER}"),
-    )
-    await observer.flush()
+    watch = await acks.watch(ctx.nc, STREAM, CONSUMER)  # answers go out on ctx.nc too
     for payload in payloads:
         ticker = json.loads(payload)["ticker"]
         await ctx.js.publish(f"predictions.normal.{ticker}", payload)
-    return await ctx.js.pull_subscribe_bind(CONSUMER, STREAM), traffic
+    return await ctx.js.pull_subscribe_bind(CONSUMER, STREAM), watch
 
 
-def _prediction(ticker: str, **extra: object) -> bytes:
-    return json.dumps({"type": "prediction", "ticker": ticker, **extra}).encode()
+def _prediction(ticker: str) -> bytes:
+    return json.dumps({"type": "prediction", "ticker": ticker}).encode()
 
 
 class Recorder:
     """A ``process`` function that behaves per ticker and remembers when it ran.
 
     It raises the learner module's own ``TransientError`` / ``PoisonError``, looked up
-    before any learner code runs (a lookup failing inside ``process`` would be caught
-    by the learner's ``except Exception`` and never reported).
+    before any learner code runs (a lookup failing inside ``process`` would be caught by
+    the learner's ``except Exception`` and never reported). What it is given is checked
+    against the payloads it knows, and ``published()`` — how many messages the learner's
+    connection had published since the fetch — is noted at the first call, so the answers
+    sent before processing can be picked out of the wire afterwards.
     """
 
-    def __init__(self, learner_module: object, behaviour: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        learner_module: object,
+        behaviour: Mapping[str, str],
+        published: Callable[[], int] = lambda: 0,
+    ) -> None:
         self.transient = _exception_class(learner_module, "TransientError")
         self.poison = _exception_class(learner_module, "PoisonError")
         self.behaviour = behaviour  # ticker -> "ok" | "transient-once" | "poison" | "bug"
+        self.payloads = {_prediction(ticker): ticker for ticker in behaviour}
+        self.published = published
+        self.published_first: int | None = None
         self.calls: list[tuple[str, float]] = []
         self.misuse = ""
 
-    def __call__(self, data: bytes) -> None:
-        if not isinstance(data, bytes):
-            self.misuse = f"process() was called with a {type(data).__name__}, expected bytes"
+    def __call__(self, data: object) -> None:
+        if self.published_first is None:
+            self.published_first = self.published()
+        ticker = self.payloads.get(data) if isinstance(data, bytes) else None
+        if ticker is None:
+            self.misuse = _misuse(data)
             raise TypeError(self.misuse)
-        ticker = json.loads(data)["ticker"]
         earlier = len(self.times(ticker))
         self.calls.append((ticker, time.monotonic()))
         kind = self.behaviour[ticker]
@@ -154,14 +122,44 @@ class Recorder:
         if kind == "bug":
             raise KeyError("predicted_price")
 
-    def verify(self) -> None:
-        """Fail if the learner passed ``process`` something other than the message data."""
+    def verify(self, watch: AckWatch | None = None) -> None:
+        """Fail if process got the wrong thing, or ran after the message was settled.
+
+        With ``watch``: the answers sent before process ran are the first ones on the wire
+        (each answer is one publish); a +WPI there is fine, an ack, nak or term is not.
+        """
         if self.misuse:
             raise Fail(self.misuse, hint="Pass the message's payload: `process(msg.data)`.")
+        early = watch.answers[: self.published_first or 0] if watch else []
+        if any(answer.kind is not Kind.IN_PROGRESS for answer in early):
+            raise Fail(
+                "handle() answered the message before process() ran (ack before processing): "
+                "if processing then fails, the message is already settled and is never retried",
+                hint="Call `process(msg.data)` first, then answer: ack if it returned, term or "
+                "nak if it raised.",
+            )
 
     def times(self, ticker: str) -> list[float]:
         """When ``process`` ran for ``ticker`` (monotonic seconds), in order."""
         return [at for t, at in self.calls if t == ticker]
+
+    def hints(self) -> dict[type[BaseException], str]:
+        """Hints for the errors ``process`` raises, should the learner's code let them out."""
+        return {
+            self.poison: TERM_HINT,
+            self.transient: "Catch TransientError (or `Exception`) and call "
+            "`await msg.nak(delay=retry_delay)`: the server redelivers it after the delay.",
+            KeyError: "process() raised an unexpected error: catch `Exception` after "
+            "PoisonError and nak it with the delay, so it is retried later.",
+        }
+
+
+def _misuse(data: object) -> str:
+    if isinstance(data, Msg):
+        return f"process() was called with the whole message {short(data)}, expected its data"
+    if isinstance(data, str):
+        return f"process() was called with the str {short(data)}, expected the message's bytes"
+    return f"process() was called with {short(data)}, which is not the data of any message"
 
 
 def _exception_class(module: object, name: str) -> type[Exception]:
@@ -174,134 +172,165 @@ def _exception_class(module: object, name: str) -> type[Exception]:
     return found
 
 
-async def _consumer_settles(
-    ctx: CheckContext, check: Callable[[ConsumerInfo], bool], within: float = 1.0
-) -> ConsumerInfo:
-    """Consumer info once ``check`` holds (or the last one seen after ``within`` s).
+async def _consumer(ctx: CheckContext, until: Callable[[ConsumerInfo], bool]) -> ConsumerInfo:
+    """The consumer's state once ``until`` holds (the last one seen after 1 s).
 
-    A plain ``ack()`` is fire-and-forget, so the server may not have applied it yet when
-    the learner's function returns; poll briefly instead of reading the state once.
+    A plain ``ack()`` is a publish the server applies a moment after it arrives.
     """
-    deadline = time.monotonic() + within
-    while True:
-        info = await ctx.js.consumer_info(STREAM, CONSUMER)
-        if check(info) or time.monotonic() > deadline:
-            return info
-        await asyncio.sleep(0.02)
+    return await eventually(lambda: ctx.js.consumer_info(STREAM, CONSUMER), within=1.0, until=until)
 
 
-async def _handle_one(
-    ctx: CheckContext, behaviour: str, *, ack_wait: float = LONG_ACK_WAIT
-) -> tuple[str, Msg, Recorder, Traffic, JetStreamContext.PullSubscription]:
-    """Store one AAPL prediction, fetch it and pass it to the learner's ``handle``."""
-    psub, traffic = await _setup(ctx, [_prediction("AAPL")], ack_wait=ack_wait)
+async def _handle_one(ctx: CheckContext, behaviour: str) -> tuple[Any, Recorder, AckWatch, Any]:
+    """Store one AAPL prediction, fetch it, pass it to ``handle``, and collect its answer."""
+    psub, watch = await _setup(ctx, [_prediction("AAPL")])
     (msg,) = await psub.fetch(1, timeout=2)
-    process = Recorder(ctx.learner, {"AAPL": behaviour})
-    outcome = await ctx.call("handle", msg, process, retry_delay=RETRY_DELAY)
-    process.verify()
+    before = ctx.nc.stats["out_msgs"]  # each answer is one publish on this connection
+    process = Recorder(
+        ctx.learner, {"AAPL": behaviour}, published=lambda: ctx.nc.stats["out_msgs"] - before
+    )
+
+    def answered(watch: AckWatch) -> bool:  # every publish since the fetch was an answer
+        return len(watch.answers) >= ctx.nc.stats["out_msgs"] - before
+
+    with ctx.hints(process.hints()):
+        try:
+            outcome = await ctx.call("handle", msg, process, retry_delay=RETRY_DELAY)
+        except LearnerError:
+            await watch.collect(answered, within=0.5)
+            process.verify(watch)  # an answer before processing explains the error better
+            raise
+    await watch.collect(answered, within=0.5)
+    process.verify(watch)
     ctx.expect(
         len(process.calls) == 1,
         f"handle() called process {len(process.calls)} times for one message, expected once",
         hint="Call `process(msg.data)` once, inside a try block.",
     )
-    await traffic.until(lambda: bool(traffic.kinds(1)))
-    return outcome, msg, process, traffic, psub
+    return outcome, process, watch, psub
 
 
-def _expect_settled_once(traffic: Traffic, verb: str, hint: str) -> None:
-    sent = traffic.kinds(1)
-    if sent != [verb]:
-        got = ", ".join(sent) if sent else "nothing"
-        raise Fail(f"the server received {got} for the message, expected one {verb}", hint=hint)
+def _expect_answered(watch: AckWatch, seq: int, want: Kind, hint: str, what: str = "") -> None:
+    """Fail unless the message at ``seq`` got exactly one answer, and the one wanted."""
+    sent = [a for a in watch.answers_for(seq) if a.kind is not Kind.IN_PROGRESS]
+    if len(sent) == 1 and sent[0].kind is want:
+        return
+    what = what or "the message"
+    if not sent:
+        raise Fail(
+            f"the server received no answer for {what}, expected one {want}",
+            hint=f"{hint} An answer that is not awaited is never sent.",
+        )
+    if len(sent) == 1 and (want, sent[0].kind) in WRONG_ANSWER:
+        raise Fail(WRONG_ANSWER[want, sent[0].kind], hint=hint)
+    said = ", then ".join(a.describe() for a in sent)
+    raise Fail(f"the server received {said} for {what}, expected one {want}", hint=ONCE_HINT)
+
+
+def _settling(watch: AckWatch, seq: int) -> acks.Answer:
+    """The one answer (not +WPI) ``_expect_answered`` found for ``seq``."""
+    return [a for a in watch.answers_for(seq) if a.kind is not Kind.IN_PROGRESS][0]
+
+
+def _expect_delay(answer: acks.Answer, call: str, hint: str) -> None:
+    """Fail unless a nak asked for ``RETRY_DELAY`` seconds."""
+    if answer.delay is not None and abs(answer.delay - RETRY_DELAY) < 0.001:
+        return
+    asked = "no delay (a plain nak)" if answer.delay is None else f"a delay of {answer.delay:g} s"
+    raise Fail(f"{call} sent a nak asking for {asked}, expected retry_delay={RETRY_DELAY} s", hint)
 
 
 @criterion("handle acks a prediction that processes cleanly and returns 'ack'")
 async def acks_success(ctx: CheckContext) -> None:
-    outcome, _, _, traffic, _ = await _handle_one(ctx, "ok")
+    outcome, _, watch, _ = await _handle_one(ctx, "ok")
+    _expect_answered(watch, 1, Kind.ACK, ACK_HINT)
     ctx.expect_equal(outcome, "ack", call="handle(msg, process) for a clean prediction")
-    _expect_settled_once(traffic, "ack", "Call `await msg.ack()` after process() succeeds.")
-    info = await _consumer_settles(ctx, lambda i: i.num_ack_pending == 0)
+    info = await _consumer(ctx, lambda i: i.num_ack_pending == 0)
     ctx.expect(
         info.num_ack_pending == 0 and info.ack_floor.stream_seq == 1,
         f"the consumer still has {info.num_ack_pending} unacknowledged message(s)",
-        hint="Call `await msg.ack()` after process() succeeds.",
+        hint=ACK_HINT,
     )
 
 
 @criterion("handle naks a transient failure with the retry delay and returns 'nak'")
 async def naks_transient_with_delay(ctx: CheckContext) -> None:
-    outcome, _, process, traffic, psub = await _handle_one(ctx, "transient-once")
+    outcome, process, watch, psub = await _handle_one(ctx, "transient-once")
     failed_at = process.times("AAPL")[0]  # before the nak was sent: a true lower bound
+    _expect_answered(watch, 1, Kind.NAK, NAK_HINT)
+    _expect_delay(_settling(watch, 1), f"handle(msg, process, retry_delay={RETRY_DELAY})", NAK_HINT)
     ctx.expect_equal(outcome, "nak", call="handle(msg, process) when process raises TransientError")
-    _expect_settled_once(traffic, "nak", NAK_HINT)
-    delay = _nak_delay(traffic.settled[0][2])
-    asked = "no delay (a plain nak)" if delay is None else f"a delay of {delay:g} s"
-    ctx.expect(
-        delay is not None and abs(delay - RETRY_DELAY) < 0.01,
-        f"the nak asked for {asked}, expected retry_delay={RETRY_DELAY} s",
-        hint=NAK_HINT,
-    )
-    await traffic.until(lambda: bool(traffic.advised("nak")))
-    ctx.expect(1 in traffic.advised("nak"), "the server published no nak advisory for it")
-    (again,) = await psub.fetch(1, timeout=2)
+    await watch.collect(lambda w: bool(w.advised("nak")))
+    ctx.expect(1 in watch.advised("nak"), "the server published no nak advisory for the message")
+    try:
+        (again,) = await psub.fetch(1, timeout=2)
+    except TimeoutError:
+        raise Fail("the nak'd message did not come back within 2 s", hint=NAK_HINT) from None
     waited = time.monotonic() - failed_at
     ctx.expect(
         again.metadata.num_delivered == 2 and waited >= MIN_WAIT,
         f"the message came back after {waited:.2f} s (delivery "
-        f"{again.metadata.num_delivered}), expected about {RETRY_DELAY} s later as delivery 2",
+        f"{again.metadata.num_delivered}), expected {RETRY_DELAY} s later as delivery 2",
         hint=NAK_HINT,
     )
 
 
 @criterion("handle naks an unexpected error the same way (retry later) and returns 'nak'")
 async def naks_unexpected(ctx: CheckContext) -> None:
-    outcome, _, _, traffic, _ = await _handle_one(ctx, "bug")
+    outcome, _, watch, _ = await _handle_one(ctx, "bug")
+    hint = "Catch `Exception` after PoisonError: anything unexpected is retried later."
+    _expect_answered(watch, 1, Kind.NAK, hint)
+    _expect_delay(_settling(watch, 1), "handle() for an unexpected error", NAK_HINT)
     ctx.expect_equal(outcome, "nak", call="handle(msg, process) when process raises KeyError")
-    _expect_settled_once(
-        traffic, "nak", "Catch `Exception` after PoisonError: anything else is retried later."
-    )
-    ctx.expect(
-        _nak_delay(traffic.settled[0][2]) is not None,
-        "the nak for an unexpected error had no delay",
-        hint=NAK_HINT,
-    )
 
 
 @criterion("handle terminates a poison message, which never comes back, and returns 'term'")
 async def terms_poison(ctx: CheckContext) -> None:
-    outcome, _, _, traffic, psub = await _handle_one(ctx, "poison", ack_wait=0.5)
+    outcome, _, watch, _ = await _handle_one(ctx, "poison")
+    _expect_answered(watch, 1, Kind.TERM, TERM_HINT)
     ctx.expect_equal(outcome, "term", call="handle(msg, process) when process raises PoisonError")
-    _expect_settled_once(traffic, "term", TERM_HINT)
-    info = await _consumer_settles(ctx, lambda i: i.num_ack_pending == 0)
-    await traffic.until(lambda: bool(traffic.advised("terminated")))
+    await watch.collect(lambda w: bool(w.advised("terminated")))
     ctx.expect(
-        traffic.advised("terminated") == [1],
+        watch.advised("terminated") == [1],
         "the server published no 'terminated' advisory for the message",
         hint=TERM_HINT,
     )
-    try:
-        again = await psub.fetch(1, timeout=1.0)  # twice the consumer's ack_wait
-    except TimeoutError:
-        again = []
+    # A redelivery can only come from the consumer's pending list: once the message has
+    # left it, with nothing undelivered either, the consumer has nothing to send again.
+    info = await _consumer(ctx, lambda i: i.num_ack_pending == 0)
     ctx.expect(
-        not again and info.num_redelivered == 0,
-        "the poison message was delivered again although it was terminated",
+        info.num_ack_pending == 0 and info.num_pending == 0 and info.ack_floor.stream_seq == 1,
+        f"after the term the consumer still holds {info.num_ack_pending} message(s) to redeliver",
         hint=TERM_HINT,
     )
+
+
+def _counts(ctx: CheckContext, got: object, call: str) -> dict[str, int]:
+    """``got`` as outcome counts, or a failure saying what is wrong with it."""
+    ctx.expect_type(got, Mapping, call=call)
+    got = cast(Mapping[Any, Any], got)
+    bad = {k: v for k, v in got.items() if not (isinstance(v, int) and not isinstance(v, bool))}
+    if bad:
+        kinds = ", ".join(sorted({type(v).__name__ for v in bad.values()}))
+        raise Fail(
+            f"{call} returned {short(dict(got))}: the values must be counts (int), not {kinds}",
+            hint='Return how often each outcome happened, e.g. {"ack": 2, "nak": 1}.',
+        )
+    return {k: v for k, v in got.items() if v}
+
+
+FETCH_TIMEOUT_HINT = (
+    "An empty fetch raises a timeout: catch `TimeoutError` (nats.errors.TimeoutError and "
+    "asyncio.TimeoutError both are one) and return {}."
+)
 
 
 @criterion("work_batch returns {} when no message is waiting (no exception)")
 async def empty_batch(ctx: CheckContext) -> None:
     psub, _ = await _setup(ctx, [])
-    process = Recorder(ctx.learner, {})
-    outcome = await ctx.call("work_batch", psub, process, batch=5, timeout=0.3)
-    ctx.expect_type(outcome, Mapping, call="work_batch(psub, process) on an empty stream")
-    ctx.expect_equal(
-        {k: v for k, v in outcome.items() if v},
-        {},
-        call="work_batch(psub, process) on an empty stream",
-        hint="fetch raises nats.errors.TimeoutError when nothing is waiting: catch it.",
-    )
+    call = "work_batch(psub, process, timeout=0.1) on an empty stream"
+    with ctx.hints({TimeoutError: FETCH_TIMEOUT_HINT}):
+        got = await ctx.call("work_batch", psub, Recorder(ctx.learner, {}), batch=5, timeout=0.1)
+    ctx.expect_equal(_counts(ctx, got, call), {}, call=call, hint=FETCH_TIMEOUT_HINT)
 
 
 MIX = {
@@ -313,66 +342,84 @@ MIX = {
     "TSLA": "poison",
 }
 """The batch the last criterion stores, in stream order (stream sequences 1..6)."""
+SEQS = {ticker: seq for seq, ticker in enumerate(MIX, start=1)}
+EXPECTED = {"ok": [Kind.ACK], "transient-once": [Kind.NAK, Kind.ACK], "poison": [Kind.TERM]}
 
 
 @criterion(
     "work_batch settles a mixed batch: successes acked once, transient ones back after "
-    "the delay, poison ones terminated",
+    "its retry_delay, poison ones terminated",
     timeout=8.0,
 )
 async def settles_mixed_batch(ctx: CheckContext) -> None:
-    psub, traffic = await _setup(ctx, [_prediction(t) for t in MIX])
+    psub, watch = await _setup(ctx, [_prediction(t) for t in MIX])
     process = Recorder(ctx.learner, MIX)
-    call = "work_batch(psub, process)"
-    first = await ctx.call("work_batch", psub, process, batch=10, timeout=1.0, retry_delay=0.4)
+    call = f"work_batch(psub, process, retry_delay={RETRY_DELAY})"
+    with ctx.hints({TimeoutError: FETCH_TIMEOUT_HINT, **process.hints()}):
+        first = await ctx.call(
+            "work_batch", psub, process, batch=10, timeout=1.0, retry_delay=RETRY_DELAY
+        )
+        process.verify()
+        ctx.expect_equal(
+            _counts(ctx, first, call),
+            {"ack": 2, "nak": 2, "term": 2},
+            call=f"the first {call} on 2 clean, 2 rate-limited and 2 poison predictions",
+            hint="Fetch up to `batch` messages, call handle() on each and count the outcomes.",
+        )
+        await watch.collect(lambda w: len(w.answers) >= 6)
+        for ticker in ("GOOGL", "NVDA"):  # each failed for now: a nak with the delay given
+            _expect_answered(watch, SEQS[ticker], Kind.NAK, NAK_HINT, what=ticker)
+            nak = _settling(watch, SEQS[ticker])
+            _expect_delay(
+                nak, f"{call} for {ticker}", NAK_HINT if nak.delay is None else PASS_ON_HINT
+            )
+        totals = dict(first)
+        for _ in range(3):  # the two nak'd predictions come back after the delay
+            if totals.get("ack", 0) >= 4:
+                break
+            more = await ctx.call(
+                "work_batch", psub, process, batch=10, timeout=1.0, retry_delay=RETRY_DELAY
+            )
+            for key, value in _counts(ctx, more, f"a later {call}").items():
+                totals[key] = totals.get(key, 0) + value
     process.verify()
-    ctx.expect_type(first, Mapping, call=call)
-    ctx.expect_equal(
-        {k: v for k, v in first.items() if v},
-        {"ack": 2, "nak": 2, "term": 2},
-        call=f"the first {call} on 2 clean, 2 rate-limited and 2 poison predictions",
-        hint="Fetch up to `batch` messages, call handle() on each and count the outcomes.",
-    )
-    totals = dict(first)
-    for _ in range(3):  # the two nak'd predictions come back after the delay
-        if totals.get("ack", 0) >= 4:
-            break
-        more = await ctx.call("work_batch", psub, process, batch=10, timeout=1.5, retry_delay=0.4)
-        for key, value in more.items():
-            totals[key] = totals.get(key, 0) + value
-    seqs = {ticker: seq for seq, ticker in enumerate(MIX, start=1)}
     for ticker in ("GOOGL", "NVDA"):
         times = process.times(ticker)
         ctx.expect(
             len(times) == 2,
             f"the rate-limited {ticker} prediction was processed {len(times)} times, expected "
             "twice (failed, then redelivered and processed again)",
-            hint="Call work_batch again after the retry delay: it should fetch the redelivery.",
+            hint="Each call of work_batch fetches once; the redelivery comes in a later call.",
         )
         ctx.expect(
             times[1] - times[0] >= MIN_WAIT,
             f"{ticker} came back {times[1] - times[0]:.2f} s after failing, expected at least "
-            f"{MIN_WAIT} s (retry_delay=0.4)",
-            hint="handle() must nak with `delay=retry_delay`, and work_batch must pass its "
-            "retry_delay on: `await handle(msg, process, retry_delay=retry_delay)`.",
+            f"{RETRY_DELAY} s (the retry_delay work_batch was given)",
+            hint=PASS_ON_HINT,
         )
-    info = await _consumer_settles(ctx, lambda i: i.num_ack_pending == 0)
-    await traffic.until(lambda: len(traffic.advised("terminated")) >= 2)
-    for ticker, seq in seqs.items():
-        expected = {"ok": ["ack"], "transient-once": ["nak", "ack"], "poison": ["term"]}
-        sent = traffic.kinds(seq)
+    await watch.collect(
+        lambda w: (
+            all(len(w.kinds(s)) >= len(EXPECTED[MIX[t]]) for t, s in SEQS.items())
+            and len(w.advised("terminated")) >= 2
+        )
+    )
+    for ticker, seq in SEQS.items():
+        want = EXPECTED[MIX[ticker]]
+        sent = [a for a in watch.answers_for(seq) if a.kind is not Kind.IN_PROGRESS]
         ctx.expect(
-            sent == expected[MIX[ticker]],
-            f"the server received {', '.join(sent) or 'nothing'} for {ticker} "
-            f"(stream seq {seq}), expected {', '.join(expected[MIX[ticker]])}",
-            hint="Each delivery must be settled exactly once, by handle().",
+            [a.kind for a in sent] == want,
+            f"the server received {', then '.join(a.describe() for a in sent) or 'nothing'} "
+            f"for {ticker} (stream seq {seq}), expected {', then '.join(want)}",
+            hint=ONCE_HINT,
         )
+    terminated = sorted(watch.advised("terminated"))
     ctx.expect(
-        sorted(traffic.advised("terminated")) == [seqs["MSFT"], seqs["TSLA"]],
-        f"the server terminated stream seqs {sorted(traffic.advised('terminated'))}, "
-        f"expected {[seqs['MSFT'], seqs['TSLA']]} (MSFT and TSLA)",
+        terminated == [SEQS["MSFT"], SEQS["TSLA"]],
+        f"the server terminated stream seqs {terminated}, expected "
+        f"{[SEQS['MSFT'], SEQS['TSLA']]} (MSFT and TSLA)",
         hint=TERM_HINT,
     )
+    info = await _consumer(ctx, lambda i: i.num_ack_pending == 0)
     ctx.expect(
         info.delivered.consumer_seq == 8
         and info.num_ack_pending == 0
@@ -380,7 +427,7 @@ async def settles_mixed_batch(ctx: CheckContext) -> None:
         f"the consumer made {info.delivered.consumer_seq} deliveries with "
         f"{info.num_ack_pending} still unacknowledged, expected 8 deliveries "
         "(6 + 2 redeliveries) and none pending",
-        hint="Each delivery must be settled exactly once, by handle().",
+        hint=ONCE_HINT,
     )
 
 
