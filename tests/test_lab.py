@@ -1,0 +1,51 @@
+"""`gym lab` in a clone: the repository is the course folder, its developer folders stay out of
+the learner's file browser, and JupyterLab starts without prompts (the browser test shows it
+on screen; this checks the server's side in a few seconds)."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import sysconfig
+import urllib.request
+from pathlib import Path
+
+from gym.lab import DEVELOPER_NAMES, lab_command, lab_environment
+from tests.lab_server import running_lab
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def test_a_clone_is_served_with_developer_folders_out_of_sight(tmp_path: Path) -> None:
+    with running_lab([sys.executable, "-m", "gym.cli"], REPOSITORY, tmp_path / "runtime") as lab:
+        assert lab.root_dir == REPOSITORY
+        _, top = lab.api("api/contents/")
+        listed = {item["name"] for item in top["content"]}
+        assert {"notebooks", "exercises", "solutions"} <= listed
+        assert not listed & {"gym", "tests", "benchmarks", "pyproject.toml"}, listed
+        status, _ = lab.api("api/contents/gym/paths.py")
+        assert status == 200, "hidden from listings, still reachable by its path"
+
+        _, notification = lab.api("lab/api/settings/@jupyterlab/apputils-extension:notification")
+        defaults = notification["schema"]["properties"]
+        assert defaults["fetchNews"]["default"] == "false"
+        assert defaults["checkForUpdates"]["default"] is False
+        request = urllib.request.Request(
+            f"{lab.url}lab", headers={"Authorization": f"token {lab.token}"}
+        )
+        page = urllib.request.urlopen(request, timeout=30).read().decode()
+        assert re.search(r'"buildCheck":\s*false', page) and re.search(
+            r'"buildAvailable":\s*false', page
+        )
+
+
+def test_learner_options_come_last_and_gym_is_on_the_terminals_path(tmp_path: Path) -> None:
+    command = lab_command(REPOSITORY, tmp_path, ["--port=9999"])
+    assert command[-1] == "--port=9999"
+    globs = next(arg for arg in command if arg.startswith("--ContentsManager.hide_globs="))
+    assert all(repr(name) in globs for name in DEVELOPER_NAMES)
+    env = lab_environment(tmp_path, {"PATH": "/usr/bin", "JUPYTER_CONFIG_PATH": "/mine"})
+    assert env["PATH"].split(os.pathsep)[0] == sysconfig.get_path("scripts")
+    ours = str(tmp_path / "jupyter-config")
+    assert env["JUPYTER_CONFIG_PATH"].split(os.pathsep) == ["/mine", ours], "the learner's first"
