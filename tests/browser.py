@@ -39,6 +39,15 @@ CHECK_DEADLINE = 90.0
 """Seconds a check cell may take to show its result."""
 
 
+def check_passed(exercise_id: str) -> re.Pattern[str]:
+    """What a passing check says: ``all 5 criteria pass`` (or the older ``5/5 criteria pass``)."""
+    from gym.checker import get
+    from gym.checker.runner import criteria_for
+
+    count = len(criteria_for(get(exercise_id)))
+    return re.compile(rf"(all {count}|{count}/{count}) criteria pass")
+
+
 def browser_missing() -> str | None:
     """Why the browser test cannot run here, in one line, or None when it can."""
     try:

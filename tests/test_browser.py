@@ -27,9 +27,7 @@ from typing import Any
 
 import pytest
 
-from gym.checker import get
-from gym.checker.runner import criteria_for
-from tests.browser import VIEWPORT, Lab, browser_missing, launch
+from tests.browser import CHECK_DEADLINE, VIEWPORT, Lab, browser_missing, check_passed, launch
 from tests.lab_server import RunningLab, running_lab
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -177,8 +175,6 @@ def test_exercise_opened_from_its_link_passes_once_written(
     cell = browser_lab.code_cell(f'gym.check("{EXERCISE}")')
     assert cell.count() == 1, f"{EXERCISE_NOTEBOOK} should have one gym.check cell"
     browser_lab.run_cell(cell)
-    count = len(criteria_for(get(EXERCISE)))
-    passed = re.compile(rf"(all {count}|{count}/{count}) criteria pass")
-    browser_lab.wait_for_output(cell, passed, deadline=90)
+    browser_lab.wait_for_output(cell, check_passed(EXERCISE), deadline=CHECK_DEADLINE)
     TIMES["exercise loop"] = time.monotonic() - started
     assert browser_lab.things_in_the_way() == []
