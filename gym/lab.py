@@ -6,14 +6,20 @@ The course folder (not ``notebooks/``) is the root so that a notebook's link
 file browser shows ``notebooks/``, ``exercises/`` and, last in alphabetical order, ``solutions/``
 (reachable when wanted, never in the way).
 
-Quiet start, each setting proved in a real Chromium by ``tests/test_browser.py``:
+A quiet start (``tests/test_browser.py`` checks in Chromium that no dialog or notification
+appears):
 
-* ``page_config.json`` sets ``buildCheck``/``buildAvailable`` to false: no "build recommended"
-  dialog, which JupyterLab shows when it thinks installed extensions need a rebuild.
 * ``default_setting_overrides.json`` sets ``fetchNews`` to ``"false"`` and ``checkForUpdates``
-  to false: no "Would you like to receive official Jupyter news?" toast and no update toast.
-  These are *defaults*: a learner who wants the news turns it on in Settings and is obeyed.
+  to false. Without it JupyterLab 4.6 greets a new user with "Would you like to get notified
+  about official Jupyter news?" the moment the page opens (seen in Chromium). These are
+  *defaults*: a learner who wants the news turns it on in Settings and is obeyed.
+* ``page_config.json`` sets ``buildCheck``/``buildAvailable`` to false: no "build recommended"
+  dialog, which JupyterLab shows when it thinks installed extensions need a rebuild (a
+  precaution: pip-installed extensions never need one).
 * Every notebook carries ``kernelspec`` python3, so no "select a kernel" dialog.
+* Terminals run the learner's shell with ``gym`` first on ``PATH`` (see ``terminal_settings``),
+  so ``gym check exNN`` works in File → New → Terminal even when the virtual environment was
+  never activated.
 * The workspace (open tabs, layout) is kept in the course's ``.gym/lab-workspaces``, so each
   course remembers its own layout and a layout from another project never reopens here.
 
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -110,6 +117,17 @@ def lab_environment(state: Path, base: dict[str, str] | None = None) -> dict[str
     return env
 
 
+def terminal_settings() -> dict[str, list[str]]:
+    """JupyterLab's terminals: the learner's shell, never as a login shell.
+
+    Started without a terminal of its own (a launcher, a log file), JupyterLab runs
+    ``$SHELL -l``, and a login shell's /etc/profile resets ``PATH``: ``gym`` would be "command
+    not found" there. Without ``-l`` the terminal keeps the environment `gym lab` prepared,
+    which is what JupyterLab does anyway when started from a terminal.
+    """
+    return {"shell_command": [os.environ.get("SHELL") or shutil.which("sh") or "/bin/sh"]}
+
+
 def lab_command(root: Path, state: Path, extra: Sequence[str] = ()) -> list[str]:
     """The JupyterLab command line for the course at ``root``; ``extra`` options come last."""
     command = [
@@ -119,6 +137,7 @@ def lab_command(root: Path, state: Path, extra: Sequence[str] = ()) -> list[str]
         f"--ServerApp.root_dir={root}",
         f"--ContentsManager.hide_globs={hide_globs(root)!r}",
         f"--LabApp.workspaces_dir={state / 'lab-workspaces'}",
+        f"--ServerApp.terminado_settings={terminal_settings()!r}",
         str(root / WELCOME),
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root

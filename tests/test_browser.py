@@ -6,7 +6,8 @@ touched) and ``gym lab`` serves it; Chromium (Debian's, driven by Playwright) op
 welcome notebook opens with nothing in the way; the course's folders show; notebooks 00, 03
 and 09 run to the end with no error outside cells tagged ``raises-exception``; exercise 03,
 opened through the notebook's link, typed in JupyterLab's editor and saved, passes the
-notebook's own check cell; and no dialog or notification appeared on the way.
+notebook's own check cell and `gym check` typed in JupyterLab's terminal; and no dialog or
+notification appeared on the way.
 
 Without Chromium the tests skip with one line saying how to install it; with ``CI=true`` a
 missing browser fails them instead. A failure saves a screenshot into ``browser-failures/``
@@ -27,7 +28,15 @@ from typing import Any
 
 import pytest
 
-from tests.browser import CHECK_DEADLINE, VIEWPORT, Lab, browser_missing, check_passed, launch
+from tests.browser import (
+    CHECK_DEADLINE,
+    VIEWPORT,
+    Lab,
+    browser_missing,
+    check_passed,
+    launch,
+    wait_for,
+)
 from tests.lab_server import RunningLab, running_lab
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -177,4 +186,25 @@ def test_exercise_opened_from_its_link_passes_once_written(
     browser_lab.run_cell(cell)
     browser_lab.wait_for_output(cell, check_passed(EXERCISE), deadline=CHECK_DEADLINE)
     TIMES["exercise loop"] = time.monotonic() - started
+    assert browser_lab.things_in_the_way() == []
+
+
+@screenshot_on_failure
+def test_gym_works_in_jupyterlabs_terminal(browser_lab: Lab, course: Path) -> None:
+    """The notebooks say "or `gym check exNN` in JupyterLab's terminal": it must be there.
+
+    xterm draws on a canvas, so the command's output goes to a file the test reads.
+    """
+    browser_lab.menu("File", "New")
+    browser_lab.page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Terminal$")).click()
+    browser_lab.page.locator(".jp-Terminal").wait_for()
+    browser_lab.page.locator(".jp-Terminal").click()
+    browser_lab.page.keyboard.type(f"gym check {EXERCISE} > terminal-check.txt 2>&1\n")
+    report = course / "terminal-check.txt"
+    passed = check_passed(EXERCISE)
+    wait_for(
+        lambda: report.is_file() and passed.search(report.read_text()),
+        CHECK_DEADLINE,
+        f"`gym check {EXERCISE}` typed in JupyterLab's terminal",
+    )
     assert browser_lab.things_in_the_way() == []

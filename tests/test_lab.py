@@ -45,6 +45,7 @@ def test_learner_options_come_last_and_gym_is_on_the_terminals_path(tmp_path: Pa
     assert command[-1] == "--port=9999"
     globs = next(arg for arg in command if arg.startswith("--ContentsManager.hide_globs="))
     assert all(repr(name) in globs for name in DEVELOPER_NAMES)
+    assert "'-l'" not in next(a for a in command if a.startswith("--ServerApp.terminado_settings"))
     env = lab_environment(tmp_path, {"PATH": "/usr/bin", "JUPYTER_CONFIG_PATH": "/mine"})
     assert env["PATH"].split(os.pathsep)[0] == sysconfig.get_path("scripts")
     ours = str(tmp_path / "jupyter-config")
