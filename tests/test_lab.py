@@ -4,10 +4,15 @@ on screen; this checks the server's side in a few seconds)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pty
 import re
+import select
+import signal
 import sys
 import sysconfig
+import time
 import urllib.request
 from pathlib import Path
 
@@ -50,3 +55,44 @@ def test_learner_options_come_last_and_gym_is_on_the_terminals_path(tmp_path: Pa
     assert env["PATH"].split(os.pathsep)[0] == sysconfig.get_path("scripts")
     ours = str(tmp_path / "jupyter-config")
     assert env["JUPYTER_CONFIG_PATH"].split(os.pathsep) == ["/mine", ours], "the learner's first"
+
+
+def test_ctrl_c_lets_jupyterlab_ask_and_shut_down_itself(tmp_path: Path) -> None:
+    """Ctrl-C reaches gym and JupyterLab alike; gym must not kill JupyterLab mid-question."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GYM_COURSE_DIR", "NATS_URL")}
+    env["JUPYTER_RUNTIME_DIR"] = str(tmp_path)
+    command = [sys.executable, "-m", "gym.cli", "lab", "--no-browser", "--port=0"]
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: gym lab in a terminal of its own, as a learner runs it
+        os.chdir(REPOSITORY)
+        os.execve(sys.executable, command, env)
+    seen = bytearray()
+
+    def read_until(text: bytes, deadline: float = 90) -> bool:
+        end = time.monotonic() + deadline
+        while text not in seen and time.monotonic() < end:
+            if select.select([terminal], [], [], 0.2)[0]:
+                try:
+                    seen.extend(os.read(terminal, 65536))
+                except OSError:  # the terminal closed: gym has exited
+                    break
+        return text in seen
+
+    status = (0, 0)
+    try:
+        assert read_until(b"Use Control-C"), seen.decode(errors="replace")[-2000:]
+        os.write(terminal, b"\x03")
+        assert read_until(b"(y/[n])"), "JupyterLab did not ask before shutting down"
+        assert os.waitpid(pid, os.WNOHANG) == (0, 0), "gym died of the Ctrl-C"
+        os.write(terminal, b"y\n")
+        assert read_until(b"Shutdown confirmed")
+        end = time.monotonic() + 30
+        while (status := os.waitpid(pid, os.WNOHANG)) == (0, 0) and time.monotonic() < end:
+            read_until(b"\0", deadline=0.2)
+        assert status[0] == pid and os.waitstatus_to_exitcode(status[1]) == 0
+    finally:
+        if status == (0, 0):  # not reaped: stop gym (it passes SIGTERM on to JupyterLab)
+            with contextlib.suppress(ProcessLookupError, ChildProcessError):
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+        os.close(terminal)
