@@ -112,7 +112,10 @@ def _wait_for_server_info(lab: RunningLab) -> dict[str, Any]:
                 info = json.loads(path.read_text())
             except (OSError, json.JSONDecodeError):
                 continue  # being written
-            status, _ = RunningLab(lab.process, info, lab.runtime, lab.log).api("api/status")
+            try:  # the file is written a moment before the server listens
+                status, _ = RunningLab(lab.process, info, lab.runtime, lab.log).api("api/status")
+            except OSError:
+                continue
             if status == 200:
                 return info
         if lab.process.poll() is not None:

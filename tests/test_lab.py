@@ -78,18 +78,21 @@ def test_ctrl_c_lets_jupyterlab_ask_and_shut_down_itself(tmp_path: Path) -> None
                     break
         return text in seen
 
+    def tail() -> str:
+        return seen.decode(errors="replace")[-1500:]
+
     status = (0, 0)
     try:
-        assert read_until(b"Use Control-C"), seen.decode(errors="replace")[-2000:]
+        assert read_until(b"Use Control-C"), tail()
         os.write(terminal, b"\x03")
-        assert read_until(b"(y/[n])"), "JupyterLab did not ask before shutting down"
-        assert os.waitpid(pid, os.WNOHANG) == (0, 0), "gym died of the Ctrl-C"
+        assert read_until(b"(y/[n])"), f"JupyterLab did not ask: {tail()}"
+        assert os.waitpid(pid, os.WNOHANG) == (0, 0), f"gym died of the Ctrl-C: {tail()}"
         os.write(terminal, b"y\n")
-        assert read_until(b"Shutdown confirmed")
+        assert read_until(b"Shutdown confirmed"), tail()
         end = time.monotonic() + 30
         while (status := os.waitpid(pid, os.WNOHANG)) == (0, 0) and time.monotonic() < end:
             read_until(b"\0", deadline=0.2)
-        assert status[0] == pid and os.waitstatus_to_exitcode(status[1]) == 0
+        assert status[0] == pid and os.waitstatus_to_exitcode(status[1]) == 0, (status, tail())
     finally:
         if status == (0, 0):  # not reaped: stop gym (it passes SIGTERM on to JupyterLab)
             with contextlib.suppress(ProcessLookupError, ChildProcessError):
