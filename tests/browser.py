@@ -10,6 +10,7 @@ disk) with a deadline; none sleeps for a fixed time to hope something happened.
 
 from __future__ import annotations
 
+import importlib
 import re
 import shutil
 import time
@@ -41,10 +42,7 @@ CHECK_DEADLINE = 90.0
 
 def check_passed(exercise_id: str) -> re.Pattern[str]:
     """What a passing check says: ``all 5 criteria pass`` (or the older ``5/5 criteria pass``)."""
-    from gym.checker import get
-    from gym.checker.runner import criteria_for
-
-    count = len(criteria_for(get(exercise_id)))
+    count = len(importlib.import_module(f"gym.checker.checks.{exercise_id}").CRITERIA)
     return re.compile(rf"(all {count}|{count}/{count}) criteria pass")
 
 
