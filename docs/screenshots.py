@@ -86,12 +86,12 @@ def main() -> int:
 
 
 def shoot_course(lab: Lab) -> None:
-    """The course folder in the file browser, notebook 03 open at its diagram."""
+    """The course folder in the file browser, notebook 03 open at its top."""
     lab.open_from_file_browser(NOTEBOOK)
     lab.run_all(NOTEBOOK)
     lab.go_to_folder("")
-    diagram = lab.notebook().locator(".jp-RenderedMermaid, .jp-RenderedImage").first
-    diagram.scroll_into_view_if_needed()
+    title = lab.notebook().locator("h1").first  # the title, what you will learn, the diagram
+    title.evaluate("heading => heading.scrollIntoView({block: 'start'})")
     lab.page.mouse.move(0, 0)
     save_small(lab.page.screenshot(), DOCS / "jupyterlab-course.png")
 
