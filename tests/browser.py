@@ -11,6 +11,7 @@ disk) with a deadline; none sleeps for a fixed time to hope something happened.
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import shutil
 import time
@@ -21,7 +22,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page, Playwright
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = (
+    os.environ.get("GYM_CHROMIUM")  # another Chromium build, e.g. a distribution's chromium-browser
+    or shutil.which("chromium")
+    or "/usr/bin/chromium"
+)
 INSTALL_HINT = "install Chromium with `apt-get install -y chromium` (as root)"
 LAUNCH_ARGS = [
     "--no-sandbox",  # CI runs as root, where Chromium's sandbox cannot start

@@ -49,6 +49,11 @@ TIMES: dict[str, float] = {}
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    missing = browser_missing()
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and {missing}")
+        pytest.skip(missing)
     folder = tmp_path_factory.mktemp("browser") / "course"
     subprocess.run([sys.executable, "-m", "gym.cli", "init", str(folder)], check=True)
     return folder
@@ -56,11 +61,6 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def lab(course: Path) -> Iterator[RunningLab]:
-    missing = browser_missing()
-    if missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and {missing}")
-        pytest.skip(missing)
     started = time.monotonic()
     with running_lab([sys.executable, "-m", "gym.cli"], course, course.parent / "runtime") as lab:
         TIMES["gym lab start"] = time.monotonic() - started
