@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import shlex
 import signal
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from gym import monitor
+from gym import course, monitor
 from gym.checker import EXERCISES, CheckerError, CheckResult, Exercise, check, get, learner_path
 from gym.checker.catalogue import UnknownExercise
 from gym.checker.progress import Verdict, hints_seen, next_hint, remembered, reset
 from gym.checker.watch import watch
-from gym.paths import notebooks_dir, state_dir
+from gym.lab import WELCOME, lab_command, lab_environment, run_lab
+from gym.paths import CourseNotFound, course_root, state_dir
 from gym.server import ServerError, start_server
 from gym.session import ConnectError, monitor_url_for
 from gym.sync_bridge import run_sync
@@ -24,37 +24,41 @@ from gym.sync_bridge import run_sync
 __all__ = ["main"]
 
 
-def _quiet_lab_settings() -> Path:
-    """A JupyterLab settings folder for the course that turns off the news prompt."""
-    settings = state_dir() / "lab-settings"
-    notification = (
-        settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+def _init(args: argparse.Namespace) -> int:
+    target = Path(args.directory)
+    try:
+        added = course.update(target) if args.update else course.init(target)
+    except (course.CourseExists, course.NoCourseToUpdate, CourseNotFound) as error:
+        print(f"gym: {error}")
+        return 1
+    if args.update:
+        if not added:
+            print(f"{target} already has every notebook and exercise of this nats-gym.")
+        else:
+            print(f"Added to {target}: {', '.join(str(p) for p in added)}.")
+            print("Every file you already had is as it was.")
+        return 0
+    counts = {folder: sum(p.parts[0] == folder for p in added) for folder in course.COURSE_FOLDERS}
+    print(
+        f"Copied the course into {target}: {counts['notebooks']} notebooks, "
+        f"{counts['exercises']} exercises, {counts['solutions']} solutions."
     )
-    if not notification.is_file():
-        notification.parent.mkdir(parents=True, exist_ok=True)
-        notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    return settings
+    print(f"Next: cd {shlex.quote(str(target))} && gym lab")
+    return 0
 
 
 def _lab(args: argparse.Namespace) -> int:
-    notebooks = notebooks_dir()
-    welcome = notebooks / "00_welcome.ipynb"
-    if not welcome.is_file():
-        print(f"gym: no course found at {notebooks}; run `gym lab` from the nats-gym folder.")
+    try:
+        root = course_root()
+    except CourseNotFound as error:
+        print(f"gym: {error}")
         return 2
-    env = dict(os.environ)
-    env.setdefault("JUPYTERLAB_SETTINGS_DIR", str(_quiet_lab_settings()))
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        f"--ServerApp.root_dir={notebooks}",
-        str(welcome),
-        *args.lab_args,
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root
-        command.append("--allow-root")
-    return subprocess.call(command, env=env)
+    if not (root / WELCOME).is_file():
+        print(f"gym: no course found at {root} (no {WELCOME}); run `gym init` to make one.")
+        return 2
+    state = state_dir()
+    command = lab_command(root, state, args.lab_args)
+    return run_lab(command, lab_environment(state))
 
 
 def _server_start(_: argparse.Namespace) -> int:
@@ -185,6 +189,25 @@ def _watch(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gym", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+    init = commands.add_parser(
+        "init",
+        help="copy the course into a folder of your own",
+        description="Copy the course (notebooks, exercises, solutions) into DIR, a folder "
+        "you own. Your work is never overwritten: into an existing course, gym init refuses, "
+        "and gym init --update adds only the files it lacks (a newer nats-gym's notebooks "
+        "and exercises, with their solutions).",
+    )
+    init.add_argument(
+        "directory",
+        nargs="?",
+        default="nats-gym-course",
+        metavar="DIR",
+        help="the course folder (default: nats-gym-course)",
+    )
+    init.add_argument(
+        "--update", action="store_true", help="add only the files DIR's course does not have"
+    )
+    init.set_defaults(run=_init)
     lab = commands.add_parser("lab", help="open the course in JupyterLab (extra options go to it)")
     lab.set_defaults(run=_lab)
     server = commands.add_parser("server", help="run or inspect a nats-server")
@@ -227,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.lab_args = extra
     try:
         return args.run(args)
-    except (ServerError, ConnectError, UnknownExercise, CheckerError) as error:
+    except (ServerError, ConnectError, UnknownExercise, CheckerError, CourseNotFound) as error:
         print(f"gym: {error}")
         return 1
     except KeyboardInterrupt:  # Ctrl-C: the check's worker is already gone

@@ -1,8 +1,11 @@
 """Where the course lives on disk: notebooks, exercises, solutions and gym's own state.
 
-The course root is ``GYM_COURSE_DIR`` if set, else the nearest folder at or above the
-current one that holds both ``notebooks/`` and ``exercises/`` (so ``gym`` works from the
-repo and from inside ``notebooks/``), else the folder this package was installed from.
+A course folder is any folder holding both ``notebooks/`` and ``exercises/``: a clone of the
+repository, or a folder made by ``gym init`` from the course the wheel carries. The course
+root is ``GYM_COURSE_DIR`` if set, else the nearest course folder at or above the current one
+(so ``gym`` works from the course and from inside ``notebooks/``), else the repository this
+package was installed from in editable mode. A wheel installed from PyPI has no such
+repository, and then the learner is told, in one sentence, to run ``gym init``.
 """
 
 from __future__ import annotations
@@ -10,9 +13,30 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["course_root", "notebooks_dir", "exercises_dir", "solutions_dir", "state_dir"]
+__all__ = [
+    "CourseNotFound",
+    "course_root",
+    "course_source",
+    "is_course",
+    "notebooks_dir",
+    "exercises_dir",
+    "solutions_dir",
+    "state_dir",
+]
 
-PACKAGE_PARENT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+PACKAGE_PARENT = PACKAGE.parent
+#: Where the wheel puts the course (pyproject's package-dir maps the folders here).
+PACKAGED_COURSE = PACKAGE / "course"
+
+
+class CourseNotFound(Exception):
+    """No course folder here, and no repository to fall back on."""
+
+
+def is_course(folder: Path) -> bool:
+    """True for a folder a learner can work in: it holds notebooks/ and exercises/."""
+    return (folder / "notebooks").is_dir() and (folder / "exercises").is_dir()
 
 
 def course_root() -> Path:
@@ -21,9 +45,22 @@ def course_root() -> Path:
         return Path(explicit).resolve()
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
-        if (folder / "notebooks").is_dir() and (folder / "exercises").is_dir():
+        if is_course(folder):
             return folder
-    return PACKAGE_PARENT
+    if is_course(PACKAGE_PARENT):  # a clone, installed in editable mode
+        return PACKAGE_PARENT
+    raise CourseNotFound(
+        f"no course folder at or above {here}: run `gym init` to copy the course into "
+        "a folder of your own, then run gym from inside it."
+    )
+
+
+def course_source() -> Path:
+    """The course `gym init` copies: the one the wheel carries, else the repository's."""
+    for folder in (PACKAGED_COURSE, PACKAGE_PARENT):
+        if is_course(folder):
+            return folder
+    raise CourseNotFound(f"this installation of gym carries no course (looked in {PACKAGE}).")
 
 
 def notebooks_dir() -> Path:
