@@ -47,18 +47,23 @@ def processes_mentioning(text: str) -> list[int]:
     return found
 
 
+def children_running_checks(parent: int) -> list[int]:
+    """The check workers ``parent`` started that are still alive."""
+    found = []
+    for pid in processes_mentioning("gym.checker.worker"):
+        try:
+            if f"PPid:\t{parent}\n" in Path(f"/proc/{pid}/status").read_text():
+                found.append(pid)
+        except OSError:
+            continue
+    return found
+
+
 def nothing_left(tmp_path: Path) -> bool:
     """No server in ``tmp_path``'s store and no worker of ours, within a few seconds."""
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        workers = [
-            pid
-            for pid in processes_mentioning("gym.checker.worker")
-            if Path(f"/proc/{pid}/stat").exists()
-            and int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            == os.getpid()
-        ]
-        if not processes_mentioning(str(tmp_path)) and not workers:
+        if not processes_mentioning(str(tmp_path)) and not children_running_checks(os.getpid()):
             return True
         time.sleep(0.05)
     return False
@@ -164,8 +169,9 @@ def test_a_kernel_that_ran_a_hanging_check_answers_at_once_and_can_interrupt_one
             "'tests.checker_fixtures.slow_criteria', exercise_id='fx', title='t', "
             "shown_file='x')"
         )
+        kernel_pid = manager.provisioner.process.pid
         deadline = time.monotonic() + 20
-        while not processes_mentioning("gym.checker.worker") and time.monotonic() < deadline:
+        while not children_running_checks(kernel_pid) and time.monotonic() < deadline:
             time.sleep(0.05)
         time.sleep(0.5)  # let the worker get into the learner's loop: what is interrupted
         interrupted = time.monotonic()
@@ -174,13 +180,8 @@ def test_a_kernel_that_ran_a_hanging_check_answers_at_once_and_can_interrupt_one
         assert reply["content"]["status"] == "error"
         assert reply["content"]["ename"] == "KeyboardInterrupt"
         assert time.monotonic() - interrupted < 2.0
-        kernel_pid = manager.provisioner.process.pid
         assert run_cell(client, "print('still here')").strip() == "still here"
-        assert not [
-            pid
-            for pid in processes_mentioning("gym.checker.worker")
-            if f"PPid:\t{kernel_pid}\n" in Path(f"/proc/{pid}/status").read_text()
-        ]
+        assert not children_running_checks(kernel_pid)
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
@@ -203,9 +204,9 @@ def test_ctrl_c_stops_a_terminal_check_at_once_with_one_line(tmp_path: Path) -> 
         env=env,
     )
     deadline = time.monotonic() + 20
-    while not processes_mentioning("gym.checker.worker") and time.monotonic() < deadline:
+    while not children_running_checks(process.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(0.5)
+    time.sleep(0.5)  # let the worker get into the learner's loop: what is interrupted
     interrupted = time.monotonic()
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=10)

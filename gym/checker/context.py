@@ -290,7 +290,9 @@ class CheckContext:
     async def stored_messages(self, stream: str) -> list[RawStreamMsg]:
         """Every message ``stream`` holds now, in stream order (read back with ``get_msg``)."""
         info = await self.js.stream_info(stream)
-        stored = []
+        stored: list[RawStreamMsg] = []
+        if not info.state.messages:  # first_seq is 0 until a first message: not a sequence
+            return stored
         for seq in range(info.state.first_seq, info.state.last_seq + 1):
             with contextlib.suppress(NotFoundError):  # deleted from the middle of the stream
                 stored.append(await self.js.get_msg(stream, seq))

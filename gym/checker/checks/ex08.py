@@ -103,11 +103,9 @@ def learner_cause(error: LearnerError) -> BaseException:
 async def stored(ctx: CheckContext) -> list[str | None]:
     """The Nats-Msg-Id of every message PREDICTIONS holds (None: sent without one)."""
     try:
-        if not (await ctx.js.stream_info("PREDICTIONS")).state.messages:
-            return []  # (stored_messages would ask an empty stream for message 0)
+        found = await ctx.stored_messages("PREDICTIONS")
     except NotFoundError:  # no stream at all: nothing stored
         return []
-    found = await ctx.stored_messages("PREDICTIONS")
     return [(m.headers or {}).get(Header.MSG_ID) for m in found]
 
 
