@@ -8,6 +8,7 @@ same failure under several criteria is explained once, and a pass ends with what
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -189,7 +190,11 @@ class CheckResult:
                 + _html_details(details, indent="2em")
             )
         if self.passed and self.next_step:
-            rows.append(f"<div><b>{html.escape(self.next_step)}</b></div>")
+            # a notebook's name becomes a link: checks run from notebooks/, links resolve there
+            step = re.sub(
+                r"\b(\d\d_\w+\.ipynb)\b", r"<a href='\1'>\1</a>", html.escape(self.next_step)
+            )
+            rows.append(f"<div><b>{step}</b></div>")
         return head + "".join(rows) + "</div>"
 
 
