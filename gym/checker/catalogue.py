@@ -213,6 +213,24 @@ EXERCISES: tuple[Exercise, ...] = (
             "count it; `finally: await watcher.stop()`, then return the count.",
         ),
     ),
+    Exercise(
+        id="ex12",
+        title="Model artefacts verified by digest",
+        notebook="12_object_store.ipynb",
+        file="ex12_model_artefacts.py",
+        hints=(
+            "sha256_digest: `hashlib.sha256(data).digest()` gives 32 raw bytes; the store "
+            "writes them as 'SHA-256=' + base64.urlsafe_b64encode(...).decode().",
+            "store_artefact: `store = await js.create_object_store(BUCKET)`, then `info = await "
+            "store.put(name, data, meta=ObjectMeta(name=name, "
+            "options=ObjectMetaOptions(max_chunk_size=chunk_size)))` and return info.digest.",
+            "fetch_artefact: open the bucket with `await js.object_store(BUCKET)` (outside any "
+            "try: a missing bucket must raise), then `result = await store.get(name)` inside "
+            "`try: ... except ObjectNotFoundError: return None`.",
+            "Then verify: `if sha256_digest(result.data) != digest: raise "
+            "ArtefactMismatch(...)`, else `return result.data`.",
+        ),
+    ),
 )
 
 

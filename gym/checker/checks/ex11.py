@@ -391,61 +391,43 @@ class Follower:
         return await self.task
 
 
-@criterion("follow_registry applies each ticker's current entry, then sets ready")
-async def loads_the_registry(ctx: CheckContext) -> None:
+@criterion("follow_registry applies the current entries, sets ready, then follows every change")
+async def follows_the_registry(ctx: CheckContext) -> None:
     kv = await registry(ctx)
     await kv.put("AAPL", b"lstm-v1")
-    aapl = await kv.put("AAPL", b"lstm-v2")
-    googl = await kv.put("GOOGL", b"gru-v1")
+    current = [("AAPL", "lstm-v2", await kv.put("AAPL", b"lstm-v2"))]
+    current.append(("GOOGL", "gru-v1", await kv.put("GOOGL", b"gru-v1")))
     await kv.put("MSFT", b"arima-v1")
     await kv.delete("MSFT")
-    msft = await last_revision(kv)
-    expected = [("AAPL", "lstm-v2", aapl), ("GOOGL", "gru-v1", googl), ("MSFT", None, msft)]
-    with ctx.hints({AttributeError: MARKER_HINT}):
-        follower = Follower(ctx, kv)
-        await follower.until_ready()
-        at_ready = follower.ready.applied_when_set or 0
-        compare_changes(
-            follower.applied.changes[:at_ready],
-            expected,
-            what="when ready was set",
-        )
-        count = await follower.stopped()
-    ctx.expect_equal(
-        count,
-        len(expected),
-        call="follow_registry(...) after 3 current entries and no change",
-        hint="Return how many times apply was called.",
-    )
-
-
-@criterion("follow_registry applies every later change in order, deletes as None, until stop")
-async def follows_changes(ctx: CheckContext) -> None:
-    kv = await registry(ctx)
-    await kv.put("AAPL", b"lstm-v1")
-    await kv.put("GOOGL", b"gru-v1")
+    current.append(("MSFT", None, await last_revision(kv)))
     before = await subscriptions(ctx)
     with ctx.hints({AttributeError: MARKER_HINT}):
         follower = Follower(ctx, kv)
         await follower.until_ready()
-        live = [("AAPL", "lstm-v2", await kv.put("AAPL", b"lstm-v2"))]
+        compare_changes(
+            follower.applied.changes[: follower.ready.applied_when_set],
+            current,
+            what="when ready was set (the newest entry of AAPL, GOOGL and the deleted MSFT)",
+        )
+        live = [("AAPL", "lstm-v3", await kv.put("AAPL", b"lstm-v3"))]
         await kv.delete("GOOGL")
         live.append(("GOOGL", None, await last_revision(kv)))
-        live.append(("MSFT", "arima-v1", await kv.put("MSFT", b"arima-v1")))
+        live.append(("MSFT", "arima-v2", await kv.put("MSFT", b"arima-v2")))
         await kv.purge("AAPL")
         live.append(("AAPL", None, await last_revision(kv)))
         live.append(("GOOGL", "gru-v2", await kv.create("GOOGL", b"gru-v2")))
-        await follower.until_applied(2 + len(live))
+        expected = current + live
+        await follower.until_applied(len(expected))
         compare_changes(
-            follower.applied.changes[2:],
-            live,
+            follower.applied.changes,
+            expected,
             what="after ready, while the check deployed, deleted and purged",
         )
         count = await follower.stopped()
     ctx.expect_equal(
         count,
-        2 + len(live),
-        call="follow_registry(...) after 2 current entries and 5 changes",
+        len(expected),
+        call=f"follow_registry(...) after {len(current)} current entries and {len(live)} changes",
         hint="Return how many times apply was called.",
     )
     left = await subscriptions(ctx) - before
@@ -483,7 +465,6 @@ CRITERIA = [
     deploys,
     stale_revision,
     racing_deployers,
-    loads_the_registry,
-    follows_changes,
+    follows_the_registry,
     empty_registry,
 ]
