@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 
-STOP_POLL = 0.1
+STOP_POLL = 0.05
 """Seconds the watcher waits for a change before it looks at ``stop`` again."""
 
 
