@@ -54,11 +54,24 @@ DELETE_HINT = (
     "A delete or purge arrives as an entry whose operation is 'DEL' or 'PURGE' and whose "
     "value is empty: apply(ticker, None, revision) for it."
 )
+QUIET_HINT = (
+    "watcher.updates(timeout=...) raises TimeoutError whenever nothing changed within the "
+    "timeout: that is normal for a registry. Catch it (`except TimeoutError: continue`) and "
+    "look at stop again."
+)
+UNAWAITED_HINT = (
+    "apply is a coroutine function: `await apply(ticker, version, revision)` for each entry, "
+    "and set ready only after the current entries."
+)
 STOP_HINT = (
     "Wait for each change with `await watcher.updates(timeout=STOP_POLL)` in a "
     "`while not stop.is_set():` loop (`except TimeoutError: continue`), and stop the "
     "watcher in a `finally:`."
 )
+
+
+WATCH_HINTS = {AttributeError: MARKER_HINT, TimeoutError: QUIET_HINT}
+"""The hints a learner's watcher gets: None taken for an entry, a quiet registry's timeout."""
 
 
 async def registry(ctx: CheckContext) -> KeyValue:
@@ -297,7 +310,7 @@ def compare_changes(got: list[Any], expected: list[Any], *, what: str) -> None:
             raise Fail(
                 f"{what}: {len(got)} changes applied, expected {len(expected)}; the first "
                 f"missing one is {change(wanted)}",
-                hint=MARKER_HINT if not got else STOP_HINT,
+                hint=UNAWAITED_HINT if not got else STOP_HINT,
             )
         if got[index] != wanted:
             hint = None
@@ -401,7 +414,7 @@ async def follows_the_registry(ctx: CheckContext) -> None:
     await kv.delete("MSFT")
     current.append(("MSFT", None, await last_revision(kv)))
     before = await subscriptions(ctx)
-    with ctx.hints({AttributeError: MARKER_HINT}):
+    with ctx.hints(WATCH_HINTS):
         follower = Follower(ctx, kv)
         await follower.until_ready()
         compare_changes(
@@ -441,7 +454,7 @@ async def follows_the_registry(ctx: CheckContext) -> None:
 @criterion("on an empty registry, ready is set at once and the first deploy is applied")
 async def empty_registry(ctx: CheckContext) -> None:
     kv = await registry(ctx)
-    with ctx.hints({AttributeError: MARKER_HINT}):
+    with ctx.hints(WATCH_HINTS):
         follower = Follower(ctx, kv)
         await follower.until_ready()
         if follower.applied.changes:
