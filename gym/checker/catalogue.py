@@ -193,6 +193,47 @@ EXERCISES: tuple[Exercise, ...] = (
             "Stuck means num_ack_pending has reached config.max_ack_pending (the server sends nothing more); lagging means num_pending > max_pending. Check stuck first.",
         ),
     ),
+    Exercise(
+        id="ex11",
+        title="A model registry with compare-and-set",
+        notebook="11_key_value.ipynb",
+        file="ex11_model_registry.py",
+        hints=(
+            "serving: `entry = await kv.get(ticker)` gives entry.value (bytes) and "
+            "entry.revision; kv.get raises KeyNotFoundError for a ticker never deployed, "
+            "deleted or purged.",
+            "deploy must never use put: `await kv.update(ticker, version.encode(), "
+            "last=revision)` is refused with KeyWrongLastSequenceError when the ticker changed "
+            "after `revision`; for revision 0 use `await kv.create(ticker, ...)`.",
+            "deploy's conflict path: `except KeyWrongLastSequenceError:` read the ticker again "
+            "with serving() and return Deployment(False, version_now, revision_now), or "
+            "Deployment(False, None, 0) when none serves it.",
+            "follow_registry: `watcher = await kv.watchall()`, then `while not stop.is_set():` "
+            "get `entry = await watcher.updates(timeout=STOP_POLL)` (`except TimeoutError: "
+            "continue`); `if entry is None: ready.set(); continue`.",
+            "For an entry: `None if entry.operation in ('DEL', 'PURGE') else "
+            "entry.value.decode()`, then `await apply(entry.key, version, entry.revision)` and "
+            "count it; `finally: await watcher.stop()`, then return the count.",
+        ),
+    ),
+    Exercise(
+        id="ex12",
+        title="Model artefacts verified by digest",
+        notebook="12_object_store.ipynb",
+        file="ex12_model_artefacts.py",
+        hints=(
+            "sha256_digest: `hashlib.sha256(data).digest()` gives 32 raw bytes; the store "
+            "writes them as 'SHA-256=' + base64.urlsafe_b64encode(...).decode().",
+            "store_artefact: `store = await js.create_object_store(BUCKET)`, then `info = await "
+            "store.put(name, data, meta=ObjectMeta(name=name, "
+            "options=ObjectMetaOptions(max_chunk_size=chunk_size)))` and return info.digest.",
+            "fetch_artefact: open the bucket with `await js.object_store(BUCKET)` (outside any "
+            "try: a missing bucket must raise), then `result = await store.get(name)` inside "
+            "`try: ... except ObjectNotFoundError: return None`.",
+            "Then verify: `if sha256_digest(result.data) != digest: raise "
+            "ArtefactMismatch(...)`, else `return result.data`.",
+        ),
+    ),
 )
 
 

@@ -24,13 +24,24 @@ _WORDS: tuple[tuple[type[BaseException], str], ...] = (
         nats.js.errors.NoStreamResponseError,
         "no stream captures that subject, so nobody answered the JetStream publish",
     ),
+    # Key-Value and Object Store errors first: they are NotFoundError/BadRequestError too
+    (nats.js.errors.KeyWrongLastSequenceError, "the key's revision was not the one given"),
+    (nats.js.errors.KeyNotFoundError, "the key does not exist (never written, deleted or purged)"),
+    (nats.js.errors.NoKeysError, "the bucket (or that key's history) is empty"),
+    (
+        nats.js.errors.ObjectNotFoundError,
+        "no object by that name in the bucket (never stored, or deleted)",
+    ),
+    (nats.js.errors.BucketNotFoundError, "no bucket by that name"),
+    (
+        nats.js.errors.DigestMismatchError,
+        "the bytes read back do not match the digest the object's info records",
+    ),
     (
         nats.js.errors.NotFoundError,
         "the server answered 404 not found: no stream captures that subject, or the "
         "stream or consumer named does not exist",
     ),
-    (nats.js.errors.KeyWrongLastSequenceError, "the key's revision was not the one given"),
-    (nats.js.errors.KeyNotFoundError, "the key does not exist"),
     (nats.js.errors.ServiceUnavailableError, "JetStream did not answer (503)"),
     (nats.errors.NoRespondersError, "nobody is subscribed to that subject (no responders)"),
     (nats.errors.TimeoutError, "nothing came back in time"),
@@ -47,6 +58,16 @@ _HINTS: tuple[tuple[type[BaseException], str], ...] = (
         nats.js.errors.NoStreamResponseError,
         "Publish to a subject a stream captures (predictions.> captures predictions.normal.AAPL; "
         "predictions.* does not). `await js.stream_info(name)` shows a stream's subjects.",
+    ),
+    (
+        nats.js.errors.KeyNotFoundError,
+        "A missing key is a normal answer: catch KeyNotFoundError where your function "
+        "should report it.",
+    ),
+    (
+        nats.js.errors.ObjectNotFoundError,
+        "A missing object is a normal answer: catch ObjectNotFoundError where your function "
+        "should report it.",
     ),
     (
         nats.js.errors.NotFoundError,
