@@ -98,17 +98,20 @@ EXERCISES: tuple[Exercise, ...] = (
         file="ex05_pull_worker.py",
         hints=(
             "The consumer already exists: `psub = await js.pull_subscribe_bind(durable, "
-            "stream=stream)` gives you something to fetch from. Then loop: fetch a batch, "
-            "handle and ack each message, fetch again.",
-            "Stop when a fetch finds nothing. nats-py usually raises nats.errors.TimeoutError "
-            "for that, now and then asyncio's own TimeoutError or an empty list: "
-            "`except asyncio.TimeoutError:` catches both raises; treat [] the same way.",
-            "For each message: `await handle(msg)`, then `await msg.ack()`, then count it. "
-            "Put `await psub.unsubscribe()` in a `finally:` so the inbox closes however the "
-            "loop ends.",
+            "stream=stream)` gives you something to fetch from (`js.pull_subscribe(subject, ...)` "
+            "looks the stream up by subject and raises NotFoundError when none captures it). "
+            "Then loop: fetch a batch, handle and ack each message, fetch again.",
+            "Stop at the first empty fetch: `psub.fetch(batch, timeout=wait)` raises "
+            "TimeoutError after `wait` seconds when nothing came (now and then it returns [] "
+            "instead). On Python 3.11+ `except TimeoutError:` catches nats' and asyncio's.",
+            "For each message: `await handle(msg)`, then `await msg.ack()`, then count it — in "
+            "that order, with no `except` around handle: if handle raises, the message stays "
+            "unacknowledged (the server redelivers it) and the error reaches the caller. Put "
+            "`await psub.unsubscribe()` in a `finally:` so the inbox closes however the loop ends.",
             "Shape: `try: while True: try: msgs = await psub.fetch(batch, timeout=wait) "
-            "except asyncio.TimeoutError: msgs = []` / `if not msgs: break` / "
-            "`for msg in msgs: ...` `finally: await psub.unsubscribe()`; return the count.",
+            "except TimeoutError: msgs = []` / `if not msgs: break` / `for msg in msgs: await "
+            "handle(msg); await msg.ack(); processed += 1` `finally: await psub.unsubscribe()`; "
+            "return processed.",
         ),
     ),
     Exercise(
