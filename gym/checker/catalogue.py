@@ -71,8 +71,9 @@ EXERCISES: tuple[Exercise, ...] = (
             '"prediction", ticker, data)), with data = the prediction minus its "ticker" key.',
             "In the loop: ack = await js.publish(subject, payload); stored.append((ack.stream, "
             "ack.seq)). Return the list after the loop.",
-            "where_stored: try: ack = await js.publish(subject, payload) / except "
-            "NoStreamResponseError: return None / return ack.stream, ack.seq.",
+            "where_stored: `try: ack = await js.publish(subject, payload)` / `except "
+            "NoStreamResponseError: return None` — that error only: any other (a payload over "
+            "max_payload, a closed connection) must reach the caller — / `return ack.stream, ack.seq`.",
         ),
     ),
     Exercise(
