@@ -83,9 +83,11 @@ EXERCISES: tuple[Exercise, ...] = (
         file="ex04_streams.py",
         hints=(
             "Build one nats.js.api.StreamConfig with a field for each row of the spec, then "
-            "`await js.add_stream(config)`. Every duration is in seconds: nats-py converts.",
+            "`await js.add_stream(config)`. Every duration is in seconds: nats-py converts. "
+            "retention= is a policy (RetentionPolicy.LIMITS); how long messages stay is max_age.",
             "Subjects: `*` is exactly one token, `>` one or more, so market.data.ohlcv.AAPL "
-            "needs market.data.>. Durations: max_age=7 * 24 * 60 * 60, duplicate_window=5 * 60.",
+            "needs market.data.>. Durations: max_age=7 * 24 * 60 * 60, duplicate_window=5 * 60. "
+            "Sizes: GiB is 1024**3 bytes, so max_bytes=10 * 1024**3 (not 10 * 1000**3).",
             "Create-or-update: add_stream raises BadRequestError with err_code 10058 when the "
             "name exists with another config; then `return await js.update_stream(config)`.",
             "publish_bar: `await js.publish(f'market.data.ohlcv.{ticker}', bar, "

@@ -370,3 +370,23 @@ async def subscriptions_of(ctx: CheckContext, client: Client | None = None) -> l
     reply = await monitor.connz(ctx.server.monitor_url, cid=client.client_id, subs=1)
     connections = reply.get("connections") or [{}]
     return list(connections[0].get("subscriptions_list") or [])
+
+
+class _ErrorMatching(type):
+    """The metaclass of ``error_matching``'s types: ``isinstance`` asks their test."""
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        try:
+            return bool(cls.__dict__["test"](instance))
+        except Exception:  # noqa: BLE001 - a test that cannot tell means "not this one"
+            return False
+
+
+def error_matching(name: str, test: Callable[[BaseException], bool]) -> type[BaseException]:
+    """A key for ``ctx.hints`` finer than an exception type: errors for which ``test`` holds.
+
+    ``ctx.hints({error_matching("MaxAgeTooBig", lambda e: getattr(e, "err_code", 0) == 10025
+    and "max_age" in (e.description or "")): "..."})`` gives the hint to that one JetStream
+    error only (``APIError`` subclasses differ by ``err_code``, not by type).
+    """
+    return _ErrorMatching(name, (Exception,), {"test": staticmethod(test)})
