@@ -146,7 +146,10 @@ EXERCISES: tuple[Exercise, ...] = (
             "timeout=...)`. Notebook 07 has both, and the queue-group demo.",
             "start_explainer: subscribe with `queue=QUEUE_GROUP` and a callback; in it, "
             "`ticker = msg.data.decode()` and reply with `messages.encode(messages.envelope("
-            "'explanation', ticker, {'text': ...}, answered_by=name))`.",
+            "'explanation', ticker, {'text': ...}, answered_by=name))`. Both raise for a request "
+            "that is not a ticker (UnicodeDecodeError, messages.InvalidMessage): catch them and "
+            "answer with `await nc.publish(msg.reply, b'', headers={ERROR_HEADER: str(error), "
+            "ERROR_CODE_HEADER: '400'})` — an exception in a callback is silent.",
             "ask: `nc.request` raises `nats.errors.NoRespondersError` at once when nobody "
             "listens and `nats.errors.TimeoutError` after `timeout` when the responder is "
             "slow. The first is not a subclass of the second: give each its own `except`.",
