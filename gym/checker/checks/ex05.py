@@ -44,7 +44,7 @@ EMPTY_WITHIN = 0.4
 """Seconds an empty-stream call may take: ``EMPTY_WAIT`` plus room for a loaded machine."""
 DRAIN_LIMIT = 2.0
 """Seconds the check waits for ``drain_backlog`` to return before it says it never stops."""
-ACK_WAIT = 0.1
+ACK_WAIT = 0.05
 """The durable's ack_wait where a message must be redelivered: the check waits that long."""
 FAILING_SEQ = 2
 """The stream sequence whose ``handle`` raises in the failure criteria."""
@@ -99,13 +99,15 @@ class Recorder:
         self.seen: list[int] = []
         self.fail_on = fail_on
 
-    async def __call__(self, msg: Any = None, *extra: Any) -> None:
-        if not isinstance(msg, Msg) or extra:
-            given = ", ".join(short(a, limit=60) for a in (msg, *extra))
+    async def __call__(self, *args: Any, **kwargs: Any) -> None:
+        given = [*args, *kwargs.values()]
+        if len(given) != 1 or not isinstance(given[0], Msg):
+            shown = ", ".join(short(a, limit=60) for a in given)
             raise HandleMisused(
-                f"handle was called as handle({given}); it takes one argument, the message "
+                f"handle was called as handle({shown}); it takes one argument, the message "
                 "fetch returned"
             )
+        msg = given[0]
         try:
             seq = msg.metadata.sequence.stream
         except Exception:  # noqa: BLE001 - a message that did not come from a consumer
@@ -141,7 +143,14 @@ async def drain(ctx: CheckContext, handle: Recorder, *, wait: float = WAIT) -> A
         try:
             return await asyncio.wait_for(call, DRAIN_LIMIT)
         except TimeoutError:
-            info = await ctx.js.consumer_info(STREAM, DURABLE)
+            try:
+                info = await ctx.js.consumer_info(STREAM, DURABLE)
+            except NotFoundError:
+                raise Fail(
+                    f"drain_backlog had not returned {DRAIN_LIMIT:g} s after it was called, "
+                    f"and the durable {DURABLE!r} is gone",
+                    hint=WAIT_HINT,
+                ) from None
             drained = info.num_pending == 0 and info.num_ack_pending == 0
             raise Fail(
                 f"drain_backlog(..., wait={wait}) had not returned {DRAIN_LIMIT:g} s after "
