@@ -151,18 +151,16 @@ async def drain(ctx: CheckContext, handle: Recorder, *, wait: float = WAIT) -> A
                     f"and the durable {DURABLE!r} is gone",
                     hint=WAIT_HINT,
                 ) from None
-            drained = info.num_pending == 0 and info.num_ack_pending == 0
             raise Fail(
                 f"drain_backlog(..., wait={wait}) had not returned {DRAIN_LIMIT:g} s after "
                 "it was called"
                 + (
-                    ", although the backlog was drained (nothing pending, nothing awaiting "
-                    "an ack): a fetch that waits longer than `wait`, or a loop that does "
-                    "not stop at an empty fetch"
-                    if drained
-                    else f" ({info.num_pending} messages never delivered, "
-                    f"{info.num_ack_pending} awaiting an ack)"
-                ),
+                    ", although every message had been delivered to it"
+                    if info.num_pending == 0
+                    else f" ({info.num_pending} messages still undelivered)"
+                )
+                + ": a fetch that waits longer than `wait`, or a loop that does not stop at "
+                "an empty fetch",
                 hint=WAIT_HINT,
             ) from None
 
