@@ -10,7 +10,9 @@ Write two functions (notebook 07 shows every piece):
 The protocol: a request's payload is a ticker in UTF-8, e.g. ``b"AAPL"``. The reply is an
 explanation envelope from ``gym.messages``, encoded with ``messages.encode``: type
 ``"explanation"``, the same ticker, ``data={"text": <a non-empty sentence>}``, and the
-explainer's name in ``metadata["answered_by"]``.
+explainer's name in ``metadata["answered_by"]``. A request that is not a ticker gets an
+error reply at once, in the headers ``nats.micro`` uses (``Nats-Service-Error`` and
+``Nats-Service-Error-Code``), so its requester is not left waiting for a timeout.
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ from gym import messages
 QUEUE_GROUP = "explainers"
 """The queue group every explainer joins: the server hands each request to one member."""
 
+ERROR_HEADER = "Nats-Service-Error"
+"""The header of an error reply that says, in words, what was wrong with the request."""
+ERROR_CODE_HEADER = "Nats-Service-Error-Code"
+"""The header of an error reply with its code: ``"400"`` for a request that is not a ticker."""
+
 ANSWERED = "answered"
 NO_RESPONDERS = "no responders"
 TIMEOUT = "timeout"
@@ -41,12 +48,25 @@ async def start_explainer(nc: Client, subject: str, name: str) -> Subscription:
     and ``answered_by=name`` in its metadata. Return once the server knows about the
     subscription, so a request sent right after from another connection is not met with
     "no responders" (notebook 07: why nats-py 2.16 needs two flushes for that).
+
+    A request it cannot explain — a payload that is not UTF-8, or not a ticker (a ticker is
+    letters and digits only: ``b"AAPL please"`` is not one) — gets an error reply at once,
+    never silence: an empty payload with the headers ``ERROR_HEADER`` (what is wrong, in
+    words) and ``ERROR_CODE_HEADER`` set to ``"400"``. ``msg.respond`` cannot add headers:
+    publish the reply to ``msg.reply`` yourself (notebook 07 shows one).
     """
 
     async def explain(msg: Msg) -> None:
-        ticker = msg.data.decode()
-        text = f"{ticker}: momentum and earnings expectations drive the prediction"
-        answer = messages.envelope("explanation", ticker, {"text": text}, answered_by=name)
+        try:
+            ticker = msg.data.decode()
+            text = f"{ticker}: momentum and earnings expectations drive the prediction"
+            # envelope() checks the ticker (letters and digits): it raises InvalidMessage.
+            answer = messages.envelope("explanation", ticker, {"text": text}, answered_by=name)
+        except (UnicodeDecodeError, messages.InvalidMessage) as error:
+            # Silence would cost the requester its whole timeout: say what is wrong, now.
+            failure = {ERROR_HEADER: f"not a ticker: {error}", ERROR_CODE_HEADER: "400"}
+            await nc.publish(msg.reply, b"", headers=failure)
+            return
         await msg.respond(messages.encode(answer))
 
     subscription = await nc.subscribe(subject, queue=QUEUE_GROUP, cb=explain)

@@ -67,8 +67,9 @@ EXERCISES: tuple[Exercise, ...] = (
             '"prediction", ticker, data)), with data = the prediction minus its "ticker" key.',
             "In the loop: ack = await js.publish(subject, payload); stored.append((ack.stream, "
             "ack.seq)). Return the list after the loop.",
-            "where_stored: try: ack = await js.publish(subject, payload) / except "
-            "NoStreamResponseError: return None / return ack.stream, ack.seq.",
+            "where_stored: `try: ack = await js.publish(subject, payload)` / `except "
+            "NoStreamResponseError: return None` — that error only: any other (a payload over "
+            "max_payload, a closed connection) must reach the caller — / `return ack.stream, ack.seq`.",
         ),
     ),
     Exercise(
@@ -78,9 +79,11 @@ EXERCISES: tuple[Exercise, ...] = (
         file="ex04_streams.py",
         hints=(
             "Build one nats.js.api.StreamConfig with a field for each row of the spec, then "
-            "`await js.add_stream(config)`. Every duration is in seconds: nats-py converts.",
+            "`await js.add_stream(config)`. Every duration is in seconds: nats-py converts. "
+            "retention= is a policy (RetentionPolicy.LIMITS); how long messages stay is max_age.",
             "Subjects: `*` is exactly one token, `>` one or more, so market.data.ohlcv.AAPL "
-            "needs market.data.>. Durations: max_age=7 * 24 * 60 * 60, duplicate_window=5 * 60.",
+            "needs market.data.>. Durations: max_age=7 * 24 * 60 * 60, duplicate_window=5 * 60. "
+            "Sizes: GiB is 1024**3 bytes, so max_bytes=10 * 1024**3 (not 10 * 1000**3).",
             "Create-or-update: add_stream raises BadRequestError with err_code 10058 when the "
             "name exists with another config; then `return await js.update_stream(config)`.",
             "publish_bar: `await js.publish(f'market.data.ohlcv.{ticker}', bar, "
@@ -94,17 +97,20 @@ EXERCISES: tuple[Exercise, ...] = (
         file="ex05_pull_worker.py",
         hints=(
             "The consumer already exists: `psub = await js.pull_subscribe_bind(durable, "
-            "stream=stream)` gives you something to fetch from. Then loop: fetch a batch, "
-            "handle and ack each message, fetch again.",
-            "Stop when a fetch finds nothing. nats-py usually raises nats.errors.TimeoutError "
-            "for that, now and then asyncio's own TimeoutError or an empty list: "
-            "`except asyncio.TimeoutError:` catches both raises; treat [] the same way.",
-            "For each message: `await handle(msg)`, then `await msg.ack()`, then count it. "
-            "Put `await psub.unsubscribe()` in a `finally:` so the inbox closes however the "
-            "loop ends.",
+            "stream=stream)` gives you something to fetch from (`js.pull_subscribe(subject, ...)` "
+            "looks the stream up by subject and raises NotFoundError when none captures it). "
+            "Then loop: fetch a batch, handle and ack each message, fetch again.",
+            "Stop at the first empty fetch: `psub.fetch(batch, timeout=wait)` raises "
+            "TimeoutError after `wait` seconds when nothing came (now and then it returns [] "
+            "instead). On Python 3.11+ `except TimeoutError:` catches nats' and asyncio's.",
+            "For each message: `await handle(msg)`, then `await msg.ack()`, then count it — in "
+            "that order, with no `except` around handle: if handle raises, the message stays "
+            "unacknowledged (the server redelivers it) and the error reaches the caller. Put "
+            "`await psub.unsubscribe()` in a `finally:` so the inbox closes however the loop ends.",
             "Shape: `try: while True: try: msgs = await psub.fetch(batch, timeout=wait) "
-            "except asyncio.TimeoutError: msgs = []` / `if not msgs: break` / "
-            "`for msg in msgs: ...` `finally: await psub.unsubscribe()`; return the count.",
+            "except TimeoutError: msgs = []` / `if not msgs: break` / `for msg in msgs: await "
+            "handle(msg); await msg.ack(); processed += 1` `finally: await psub.unsubscribe()`; "
+            "return processed.",
         ),
     ),
     Exercise(
@@ -138,7 +144,10 @@ EXERCISES: tuple[Exercise, ...] = (
             "timeout=...)`. Notebook 07 has both, and the queue-group demo.",
             "start_explainer: subscribe with `queue=QUEUE_GROUP` and a callback; in it, "
             "`ticker = msg.data.decode()` and reply with `messages.encode(messages.envelope("
-            "'explanation', ticker, {'text': ...}, answered_by=name))`.",
+            "'explanation', ticker, {'text': ...}, answered_by=name))`. Both raise for a request "
+            "that is not a ticker (UnicodeDecodeError, messages.InvalidMessage): catch them and "
+            "answer with `await nc.publish(msg.reply, b'', headers={ERROR_HEADER: str(error), "
+            "ERROR_CODE_HEADER: '400'})` — an exception in a callback is silent.",
             "ask: `nc.request` raises `nats.errors.NoRespondersError` at once when nobody "
             "listens and `nats.errors.TimeoutError` after `timeout` when the responder is "
             "slow. The first is not a subclass of the second: give each its own `except`.",

@@ -331,3 +331,65 @@ async def cancel_and_wait(tasks: list[asyncio.Task[Any]]) -> list[asyncio.Task[A
         if task.done() and not task.cancelled():
             task.exception()
     return [task for task in pending if not task.done()]
+
+
+# -- Helpers shared by several checks (added with ex02-ex05; usable by every check) --
+
+
+async def letting_through(
+    kind: type[BaseException] | tuple[type[BaseException], ...], call: Awaitable[T]
+) -> tuple[T | None, BaseException | None]:
+    """Await a learner call (``ctx.call(...)``) that must let an error of ``kind`` through.
+
+    ``(result, None)`` if it returned (it swallowed the error, or never met it);
+    ``(None, error)`` if an error of ``kind`` came out of it — raised as it was, or wrapped
+    in another exception (``raise ... from error``). Anything else the learner's code raised
+    stays a ``LearnerError``, as with ``ctx.call``.
+    """
+    try:
+        return await call, None
+    except LearnerError as error:
+        cause, seen = error.__cause__, set()
+        while cause is not None and id(cause) not in seen:
+            if isinstance(cause, kind):
+                return None, cause
+            seen.add(id(cause))
+            cause = cause.__cause__ or cause.__context__
+        raise
+
+
+async def subscriptions_of(ctx: CheckContext, client: Client | None = None) -> list[str]:
+    """The subjects the server holds subscriptions on for ``client`` (default ``ctx.nc``).
+
+    What the server says, once it has processed everything ``client`` sent (two flushes:
+    a SUB or UNSUB still in nats-py's write buffer has reached it).
+    """
+    from gym import monitor  # here: the monitor module is not needed by every check
+    from gym.delivery import wait_until_processed
+
+    client = client or ctx.nc
+    if not client.is_closed:  # a closed connection has no subscriptions left to list
+        await wait_until_processed(client)
+    reply = await monitor.connz(ctx.server.monitor_url, cid=client.client_id, subs=1)
+    connections = reply.get("connections") or [{}]
+    return list(connections[0].get("subscriptions_list") or [])
+
+
+class _ErrorMatching(type):
+    """The metaclass of ``error_matching``'s types: ``isinstance`` asks their test."""
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        try:
+            return bool(cls.__dict__["test"](instance))
+        except Exception:  # noqa: BLE001 - a test that cannot tell means "not this one"
+            return False
+
+
+def error_matching(name: str, test: Callable[[BaseException], bool]) -> type[BaseException]:
+    """A key for ``ctx.hints`` finer than an exception type: errors for which ``test`` holds.
+
+    ``ctx.hints({error_matching("MaxAgeTooBig", lambda e: getattr(e, "err_code", 0) == 10025
+    and "max_age" in (e.description or "")): "..."})`` gives the hint to that one JetStream
+    error only (``APIError`` subclasses differ by ``err_code``, not by type).
+    """
+    return _ErrorMatching(name, (Exception,), {"test": staticmethod(test)})

@@ -1,20 +1,24 @@
 """Checks for exercise 03: publishing enveloped predictions to JetStream, reading the acks.
 
 Every criterion creates its stream on a fresh server, calls the learner's function, then
-reads the stream back with ``get_msg``: the verdict rests on what the server stored and
-acknowledged, not on what the function says it did.
+reads the stream back: the verdict rests on what the server stored and acknowledged, not on
+what the function says it did. Whether the learner's publishes were JetStream publishes
+shows on the connection itself: each ``js.publish`` is a request whose ack comes back as a
+message, while a core ``nc.publish`` gets nothing back (``nc.stats`` counts both ways).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from nats.errors import MaxPayloadError
 from nats.js.api import PubAck
 from nats.js.errors import NoStreamResponseError
 
 from gym import messages
 from gym.checker import CheckContext, Fail, criterion
-from gym.checker.context import LearnerError
+from gym.checker.context import letting_through
+from gym.checker.explain import short
 from gym.streams import ensure_course_streams
 
 PREDICTIONS = [
@@ -31,19 +35,29 @@ NO_ACK_HINT = (
     "nc.publish returns None: core NATS sends no acknowledgement. Use "
     "`ack = await js.publish(subject, payload)` and keep (ack.stream, ack.seq)."
 )
+ONLY_NO_STREAM_HINT = (
+    "Catch only the one error that means 'no stream': `except NoStreamResponseError: "
+    "return None`. Every other error must reach the caller, who needs to know the "
+    "message was not stored for another reason."
+)
 
 
-async def call_learner(ctx: CheckContext, name: str, *args: Any) -> Any:
-    """``ctx.call``, with "no response from stream" explained as a subject problem."""
-    try:
-        return await ctx.call(name, *args)
-    except LearnerError as error:
-        if isinstance(error.__cause__, NoStreamResponseError):
-            raise Fail(
-                f"{error} — no stream captures the subject that was published to",
-                hint=SUBJECT_HINT,
-            ) from None
-        raise
+async def publish_predictions(ctx: CheckContext) -> Any:
+    """Call the learner's publish_predictions; fail if its publishes got no acks at all."""
+    before = dict(ctx.nc.stats)
+    with ctx.hints({NoStreamResponseError: SUBJECT_HINT}):
+        result = await ctx.call("publish_predictions", ctx.js, [dict(p) for p in PREDICTIONS])
+    sent = ctx.nc.stats["out_msgs"] - before["out_msgs"]
+    answered = ctx.nc.stats["in_msgs"] - before["in_msgs"]
+    if sent and not answered:
+        raise Fail(
+            f"{CALL} sent {sent} messages and not one acknowledgement came back: they were "
+            "core publishes (nc.publish), which the server does not answer, so the "
+            f"(stream, seq) pairs it returned, {short(result, limit=80)}, were not read "
+            "from any ack",
+            hint=NO_ACK_HINT,
+        )
+    return result
 
 
 def as_pairs(ctx: CheckContext, result: Any, count: int) -> list[tuple[Any, Any]]:
@@ -64,29 +78,16 @@ def as_pairs(ctx: CheckContext, result: Any, count: int) -> list[tuple[Any, Any]
             )
         if not (isinstance(item, tuple) and len(item) == 2):
             raise Fail(
-                f"{CALL} returned items like {item!r}, expected (stream, seq) tuples",
+                f"{CALL} returned items like {short(item)}, expected (stream, seq) tuples",
                 hint="Return a list of tuples: [(ack.stream, ack.seq), ...].",
             )
     return [tuple(item) for item in result]
 
 
-async def stored_messages(ctx: CheckContext, stream: str) -> list[tuple[str, bytes]]:
-    """Every message the stream holds, in sequence order, as ``(subject, data)``."""
-    state = (await ctx.js.stream_info(stream)).state
-    if state.messages == 0:
-        return []
-    stored = []
-    for seq in range(state.first_seq, state.last_seq + 1):
-        message = await ctx.js.get_msg(stream, seq)
-        stored.append((message.subject, message.data or b""))
-    return stored
-
-
 @criterion("publish_predictions returns (stream, seq) from each ack, in order")
 async def returns_the_acks(ctx: CheckContext) -> None:
     await ensure_course_streams(ctx.js, ["PREDICTIONS"])
-    result = await call_learner(ctx, "publish_predictions", ctx.js, [dict(p) for p in PREDICTIONS])
-    pairs = as_pairs(ctx, result, len(PREDICTIONS))
+    pairs = as_pairs(ctx, await publish_predictions(ctx), len(PREDICTIONS))
     ctx.expect_equal(
         pairs,
         [("PREDICTIONS", 1), ("PREDICTIONS", 2), ("PREDICTIONS", 3)],
@@ -100,8 +101,7 @@ async def pairs_come_from_the_server(ctx: CheckContext) -> None:
     await ctx.js.add_stream(name="NORMAL_DAYS", subjects=["predictions.normal.*"])
     for _ in range(2):  # someone else published first: the stream's sequence is at 2
         await ctx.js.publish("predictions.normal.IBM", b"{}")
-    result = await call_learner(ctx, "publish_predictions", ctx.js, [dict(p) for p in PREDICTIONS])
-    pairs = as_pairs(ctx, result, len(PREDICTIONS))
+    pairs = as_pairs(ctx, await publish_predictions(ctx), len(PREDICTIONS))
     expected = [("NORMAL_DAYS", 3), ("NORMAL_DAYS", 4), ("NORMAL_DAYS", 5)]
     if pairs != expected:
         if any(stream != "NORMAL_DAYS" for stream, _ in pairs):
@@ -115,18 +115,18 @@ async def pairs_come_from_the_server(ctx: CheckContext) -> None:
 async def stored_as_envelopes(ctx: CheckContext) -> None:
     # A broader stream than the course's, so that near-miss subjects are stored and named.
     await ctx.js.add_stream(name="PREDICTIONS", subjects=["predictions.>"])
-    await call_learner(ctx, "publish_predictions", ctx.js, [dict(p) for p in PREDICTIONS])
+    await publish_predictions(ctx)
     # Ordered behind anything the learner sent on this connection: once this is acked,
     # all of it has reached the stream (even core publishes, which nobody acks).
     marker = await ctx.js.publish("predictions.check.END", b"")
-    stored = (await stored_messages(ctx, "PREDICTIONS"))[: marker.seq - 1]
+    stored = (await ctx.stored_messages("PREDICTIONS"))[: marker.seq - 1]
     ctx.expect(
         len(stored) == len(PREDICTIONS),
         f"the stream holds {len(stored)} messages after the call, expected {len(PREDICTIONS)}",
         hint="Publish each prediction exactly once, with js.publish.",
     )
-    for prediction, (subject, data) in zip(PREDICTIONS, stored, strict=True):
-        ticker = prediction["ticker"]
+    for prediction, message in zip(PREDICTIONS, stored, strict=True):
+        ticker, subject = prediction["ticker"], message.subject
         ctx.expect(
             subject == f"predictions.normal.{ticker}",
             f"the {ticker} prediction was stored on {subject!r}, "
@@ -134,18 +134,19 @@ async def stored_as_envelopes(ctx: CheckContext) -> None:
             hint=SUBJECT_HINT,
         )
         try:
-            envelope = messages.decode(data)
+            envelope = messages.decode(message.data or b"")
         except messages.InvalidMessage as error:
             raise Fail(
-                f"the message on {subject} is not a course envelope: {error}",
+                f"the message on {subject} is not a course envelope ({error}): "
+                f"{short(message.data or b'', limit=100)}",
                 hint="Publish messages.encode(messages.envelope('prediction', ticker, data)).",
             ) from None
         expected_data = {k: v for k, v in prediction.items() if k != "ticker"}
         got = (envelope["type"], envelope["ticker"], envelope["data"])
         ctx.expect(
             got == ("prediction", ticker, expected_data),
-            f"the envelope on {subject} has type, ticker, data = {got!r}, "
-            f"expected {('prediction', ticker, expected_data)!r}",
+            f"the envelope on {subject} has type, ticker, data = {short(got)}, "
+            f"expected {short(('prediction', ticker, expected_data))}",
             hint="type 'prediction', the ticker, and data = the prediction without 'ticker'.",
         )
 
@@ -156,23 +157,25 @@ async def where_stored_finds_the_stream(ctx: CheckContext) -> None:
     await ctx.js.publish("predictions.normal.AAPL", b"{}")  # sequence 1 is taken
     payload = b'{"ticker": "GOOGL"}'
     call = 'where_stored(js, "predictions.earnings.GOOGL", payload)'
-    result = await call_learner(ctx, "where_stored", ctx.js, "predictions.earnings.GOOGL", payload)
+    with ctx.hints({NoStreamResponseError: SUBJECT_HINT}):
+        result = await ctx.call("where_stored", ctx.js, "predictions.earnings.GOOGL", payload)
     if result is None:
         raise Fail(
             f"{call} returned None, but PREDICTIONS captures predictions.earnings.GOOGL",
             hint=NO_ACK_HINT,
         )
+    stored = [(m.subject, m.data) for m in await ctx.stored_messages("PREDICTIONS")][1:]
+    ctx.expect(
+        stored == [("predictions.earnings.GOOGL", payload)],
+        f"after {call}, PREDICTIONS holds {short(stored)} after its first message, expected "
+        f"the payload on predictions.earnings.GOOGL: {short(payload)}",
+        hint="Publish the payload you were given, unchanged, to the subject you were given.",
+    )
     ctx.expect_equal(
         result,
         ("PREDICTIONS", 2),
         call=call,
         hint="Return (ack.stream, ack.seq) from the PubAck that js.publish returns.",
-    )
-    stored = await ctx.js.get_msg("PREDICTIONS", 2)
-    ctx.expect(
-        stored.data == payload,
-        f"PREDICTIONS seq 2 holds {stored.data!r}, expected the payload {payload!r}",
-        hint="Publish the payload you were given, unchanged.",
     )
 
 
@@ -180,16 +183,29 @@ async def where_stored_finds_the_stream(ctx: CheckContext) -> None:
 async def where_stored_says_none(ctx: CheckContext) -> None:
     await ensure_course_streams(ctx.js, ["PREDICTIONS"])
     call = 'where_stored(js, "prediction.normal.AAPL", payload)  # "prediction", no s'
-    try:
+    hint = "Catch nats.js.errors.NoStreamResponseError and return None."
+    with ctx.hints({NoStreamResponseError: hint}):
         result = await ctx.call("where_stored", ctx.js, "prediction.normal.AAPL", b"{}")
-    except LearnerError as error:
-        if isinstance(error.__cause__, NoStreamResponseError):
-            raise Fail(
-                f"{error}, expected None",
-                hint="Catch nats.js.errors.NoStreamResponseError and return None.",
-            ) from None
-        raise
     ctx.expect_equal(result, None, call=call, hint="No stream captures this subject.")
+
+
+@criterion("where_stored lets every other error through (a payload over max_payload)")
+async def where_stored_lets_other_errors_through(ctx: CheckContext) -> None:
+    await ensure_course_streams(ctx.js, ["PREDICTIONS"])
+    limit = ctx.nc.max_payload
+    call = f'where_stored(js, "predictions.normal.AAPL", payload of {limit + 1:,} bytes)'
+    with ctx.hints({NoStreamResponseError: ONLY_NO_STREAM_HINT}):
+        returned, error = await letting_through(
+            MaxPayloadError,
+            ctx.call("where_stored", ctx.js, "predictions.normal.AAPL", b"x" * (limit + 1)),
+        )
+    if error is None:
+        raise Fail(
+            f"{call} returned {short(returned)}: its publish failed with MaxPayloadError (the "
+            f"server's max_payload is {limit:,} bytes), not with 'no stream', and returning "
+            f"{short(returned)} hid it",
+            hint=ONLY_NO_STREAM_HINT,
+        )
 
 
 CRITERIA = [
@@ -198,4 +214,5 @@ CRITERIA = [
     stored_as_envelopes,
     where_stored_finds_the_stream,
     where_stored_says_none,
+    where_stored_lets_other_errors_through,
 ]

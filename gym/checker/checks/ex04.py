@@ -1,25 +1,32 @@
 """Checks for exercise 04: the MARKET_DATA stream to a written spec, and deduplicated bars.
 
-Every criterion reads back what the *server* reports (``stream_info``, ``get_msg``) and
-compares it field by field with the spec in the exercise's docstring. The two mistakes the
-tutorial makes get a message of their own: ``max_age`` in nanoseconds (nats-py wants
-seconds and multiplies by a billion; the result overflows the server's 64-bit nanoseconds
-and it answers error 10025) and ``market.data.*``, which does not capture
-``market.data.ohlcv.AAPL``. Milliseconds still fit, so they get a message of their own too.
+Every criterion reads back what the *server* reports (``stream_info``, the stored messages)
+and compares it field by field with the spec in the exercise's docstring. The tutorial's
+mistakes each get words of their own:
+
+* ``max_age`` (or ``duplicate_window``) in nanoseconds: nats-py wants seconds and multiplies
+  by a billion; the result overflows the server's 64-bit nanoseconds and it answers error
+  10025, naming the field. Milliseconds still fit, so they are recognised from the value.
+* ``market.data.*``, which does not capture ``market.data.ohlcv.AAPL``.
+* "10 GB" read as ``10 * 1000**3`` where the spec says 10 GiB.
+* "Retention: 7 days" read as ``retention=`` (a policy: limits, interest, work queue), which
+  the server refuses with error 10025 too; or ``max_age`` left out.
 """
 
 from __future__ import annotations
 
 from nats.js.api import DiscardPolicy, PubAck, RetentionPolicy, StorageType, StreamInfo
-from nats.js.errors import APIError, NoStreamResponseError
+from nats.js.errors import APIError, NoStreamResponseError, NotFoundError
 
 from gym.checker import CheckContext, Fail, criterion
-from gym.checker.context import LearnerError
+from gym.checker.context import error_matching
+from gym.checker.explain import short
 from gym.streams import DAY, GB, STREAM_EXISTS_WITH_OTHER_CONFIG
 
 STREAM = "MARKET_DATA"
 MAX_AGE = 7 * DAY
 DUPLICATE_WINDOW = 5 * 60
+MAX_BYTES = 10 * GB
 INVALID_JSON = 10025
 """JetStream's error for a request it cannot parse, e.g. a max_age beyond int64 nanoseconds."""
 SPEC_FIELDS = (
@@ -36,38 +43,59 @@ SPEC_FIELDS = (
 
 SECONDS_HINT = (
     "nats-py takes durations in seconds and converts them to nanoseconds itself: "
-    "max_age=7 * 24 * 60 * 60, with no * 1_000_000_000."
+    "max_age=7 * 24 * 60 * 60, duplicate_window=5 * 60, with no * 1_000_000_000."
 )
+RETENTION_WORDS = (
+    "retention= is a policy — RetentionPolicy.LIMITS, INTEREST or WORK_QUEUE — not a "
+    "duration. 'Retention: 7 days' in a spec means max_age=7 * 24 * 60 * 60 (seconds); "
+    "the retention here is RetentionPolicy.LIMITS."
+)
+
+
+def _invalid_json(*words: str) -> type[BaseException]:
+    """Error 10025 (the server could not parse the config) whose text has all ``words``."""
+    return error_matching(
+        "InvalidJSON",
+        lambda e: (
+            isinstance(e, APIError)
+            and e.err_code == INVALID_JSON
+            and all(w in (e.description or "") for w in words)
+        ),
+    )
+
+
+CREATE_HINTS: dict[type[BaseException], str] = {
+    _invalid_json("max_age"): "The server got a max_age a billion times too long (the number "
+    "above): max_age was given in nanoseconds and nats-py multiplied it by 1,000,000,000 "
+    "again, past the server's 64-bit nanoseconds. " + SECONDS_HINT,
+    _invalid_json("duplicate_window"): "duplicate_window was given in nanoseconds, and nats-py "
+    "multiplied it by 1,000,000,000 again. " + SECONDS_HINT,
+    _invalid_json("can not unmarshal"): "A policy field (retention, storage or discard) got a "
+    "value that is not one of its names. " + RETENTION_WORDS,
+    error_matching(
+        "NameInUse",
+        lambda e: isinstance(e, APIError) and e.err_code == STREAM_EXISTS_WITH_OTHER_CONFIG,
+    ): "add_stream only creates: MARKET_DATA already existed with an older configuration, "
+    "so the server answered 10058. Catch BadRequestError with err_code 10058 and call "
+    "`await js.update_stream(config)`, which keeps the stream's messages.",
+}
 
 
 async def created(ctx: CheckContext) -> StreamInfo:
     """Call the learner's create_market_data_stream, then read the stream from the server."""
-    try:
+    with ctx.hints(CREATE_HINTS):
         returned = await ctx.call("create_market_data_stream", ctx.js)
-    except LearnerError as error:
-        cause = error.__cause__
-        if (
-            isinstance(cause, APIError)
-            and cause.err_code == INVALID_JSON
-            and "max_age" in (cause.description or "")
-        ):
-            raise Fail(
-                "the server rejected the stream with error 10025 (invalid JSON) because "
-                "max_age does not fit in its 64-bit nanoseconds: max_age was given in "
-                "nanoseconds, nats-py multiplied it by 1,000,000,000 again, and asked for "
-                "a max_age a billion times too long",
-                hint=SECONDS_HINT,
-            ) from None
-        if isinstance(cause, APIError) and cause.err_code == STREAM_EXISTS_WITH_OTHER_CONFIG:
-            raise Fail(
-                "MARKET_DATA already existed with an older configuration, and "
-                "create_market_data_stream raised error 10058 (stream name already in use "
-                "with a different configuration): add_stream creates, it does not update",
-                hint="Catch BadRequestError with err_code 10058 and call js.update_stream(config).",
-            ) from None
-        raise
+    try:
+        info = await ctx.js.stream_info(STREAM)
+    except NotFoundError:
+        names = [i.config.name for i in await ctx.js.streams_info()]
+        raise Fail(
+            f"create_market_data_stream(js) returned, but the server has no stream named "
+            f"{STREAM} (its streams: {short(names)})",
+            hint=f"Name it exactly {STREAM!r}: StreamConfig(name='MARKET_DATA', ...).",
+        ) from None
     ctx.expect_type(returned, StreamInfo, call="create_market_data_stream(js)")
-    return await ctx.js.stream_info(STREAM)
+    return info
 
 
 def _same(got: object, expected: object, field: str, hint: str) -> str | None:
@@ -125,7 +153,8 @@ async def keeps_seven_days(ctx: CheckContext) -> None:
         return
     if got == 0:
         raise Fail(
-            "max_age is 0: the stream keeps messages forever", hint="Set max_age=7 * 24 * 60 * 60."
+            "max_age is 0: the stream keeps messages forever, whatever its retention policy",
+            hint="Set max_age=7 * 24 * 60 * 60 (seconds). " + RETENTION_WORDS,
         )
     if round(got / MAX_AGE) == 1000:  # nanoseconds overflow (error 10025); milliseconds fit
         raise Fail(
@@ -142,9 +171,16 @@ async def keeps_seven_days(ctx: CheckContext) -> None:
 @criterion("size limits: max_bytes 10 GiB, max_msgs_per_subject 10,000, discard old")
 async def size_limits(ctx: CheckContext) -> None:
     config = (await created(ctx)).config
+    got = config.max_bytes
+    if isinstance(got, int) and got != MAX_BYTES and got == 10 * 1000**3:
+        raise Fail(
+            f"max_bytes is {got:,} = 10 GB in powers of 1000; the spec says 10 GiB, in "
+            f"powers of 1024: 10 * 1024**3 = {MAX_BYTES:,} bytes",
+            hint="max_bytes=10 * 1024**3 (GiB: 1024**3 bytes; GB: 1000**3).",
+        )
     _expect_fields(
         [
-            _same(config.max_bytes, 10 * GB, "max_bytes", "10 * 1024**3"),
+            _same(got, MAX_BYTES, "max_bytes", "10 GiB = 10 * 1024**3"),
             _same(config.max_msgs_per_subject, 10_000, "max_msgs_per_subject", "per ticker"),
             _same(config.discard, DiscardPolicy.OLD, "discard", "keep accepting new bars"),
         ],
@@ -161,7 +197,8 @@ async def storage_retention_dedup(ctx: CheckContext) -> None:
             _same(config.retention, RetentionPolicy.LIMITS, "retention", "kept until a limit"),
             _same(config.duplicate_window, DUPLICATE_WINDOW, "duplicate_window", "in seconds"),
         ],
-        hint="duplicate_window is in seconds too: 5 * 60.",
+        hint="storage=StorageType.FILE, retention=RetentionPolicy.LIMITS, and "
+        "duplicate_window in seconds too: 5 * 60.",
     )
 
 
@@ -170,7 +207,8 @@ async def updates_in_place(ctx: CheckContext) -> None:
     # What the learner's spec looks like on a fresh server, to compare the update with, so
     # that a spec mistake fails its own criterion above and not this one too.
     fresh = (await created(ctx)).config
-    await ctx.js.delete_stream(STREAM)
+    for info in await ctx.js.streams_info():  # whatever the learner's code created
+        await ctx.js.delete_stream(info.config.name)
     # The tutorial's version: market.data.* and one day; it already holds a bar.
     await ctx.js.add_stream(name=STREAM, subjects=["market.data.*"], max_age=DAY)
     await ctx.js.publish("market.data.AAPL", b"{}")
@@ -198,39 +236,52 @@ async def _stream_for_bars(ctx: CheckContext) -> None:
     )
 
 
+PUBLISH_HINTS: dict[type[BaseException], str] = {
+    error_matching("NoMsgIdArgument", lambda e: "msg_id" in str(e)): (
+        "nats-py 2.16's js.publish has no msg_id= argument: the id travels in a header, "
+        "headers={'Nats-Msg-Id': f'{ticker}:{timestamp}'}."
+    ),
+    NoStreamResponseError: "MARKET_DATA captures market.data.>: publish each bar to "
+    "f'market.data.ohlcv.{ticker}'.",
+}
+
+
+async def publish_bar(ctx: CheckContext, ticker: str, timestamp: str, bar: bytes) -> PubAck:
+    """Call the learner's publish_bar and check that it returned the PubAck."""
+    with ctx.hints(PUBLISH_HINTS):
+        ack = await ctx.call("publish_bar", ctx.js, ticker, timestamp, bar)
+    ctx.expect_type(ack, PubAck, call=f"publish_bar(js, {ticker!r}, ...)")
+    return ack
+
+
 @criterion("publish_bar stores the bar on market.data.ohlcv.<ticker> and returns the ack")
 async def publishes_a_bar(ctx: CheckContext) -> None:
     await _stream_for_bars(ctx)
-    ack = await ctx.call("publish_bar", ctx.js, "AAPL", "2024-01-15T14:30:00Z", b'{"close": 155}')
-    ctx.expect_type(ack, PubAck, call="publish_bar(js, 'AAPL', ...)")
-    stored = await ctx.js.get_msg(STREAM, seq=ack.seq)
+    await publish_bar(ctx, "AAPL", "2024-01-15T14:30:00Z", b'{"close": 155}')
+    stored = [(m.subject, m.data) for m in await ctx.stored_messages(STREAM)]
     ctx.expect_equal(
-        stored.subject,
-        "market.data.ohlcv.AAPL",
-        call="the subject of the stored bar",
-        hint="Publish to f'market.data.ohlcv.{ticker}'.",
+        stored,
+        [("market.data.ohlcv.AAPL", b'{"close": 155}')],
+        call="publish_bar(js, 'AAPL', '2024-01-15T14:30:00Z', bar), then the stream,",
+        hint="Publish the bar, unchanged, to f'market.data.ohlcv.{ticker}'.",
     )
-    ctx.expect_equal(stored.data, b'{"close": 155}', call="the stored payload")
 
 
 @criterion("the same bar published twice is stored once (Nats-Msg-Id '<ticker>:<timestamp>')")
 async def deduplicates(ctx: CheckContext) -> None:
     await _stream_for_bars(ctx)
-    args = (ctx.js, "MSFT", "2024-01-15T14:30:00Z", b'{"close": 390}')
-    first = await ctx.call("publish_bar", *args)
-    second = await ctx.call("publish_bar", *args)
-    other = await ctx.call("publish_bar", ctx.js, "MSFT", "2024-01-15T14:31:00Z", b"{}")
-    for ack in (first, second, other):
-        ctx.expect_type(ack, PubAck, call="publish_bar(js, 'MSFT', ...)")
-    stored = (await ctx.js.stream_info(STREAM)).state.messages
-    if stored != 2 or not second.duplicate:
+    args = ("MSFT", "2024-01-15T14:30:00Z", b'{"close": 390}')
+    await publish_bar(ctx, *args)
+    second = await publish_bar(ctx, *args)
+    await publish_bar(ctx, "MSFT", "2024-01-15T14:31:00Z", b"{}")
+    stored = await ctx.stored_messages(STREAM)
+    if len(stored) != 2 or not second.duplicate:
         raise Fail(
-            f"two identical bars and one later bar left {stored} message(s) in the stream "
+            f"two identical bars and one later bar left {len(stored)} message(s) in the stream "
             f"(expected 2); the repeat's ack has duplicate={second.duplicate!r}",
             hint="Pass headers={'Nats-Msg-Id': f'{ticker}:{timestamp}'} to js.publish.",
         )
-    message = await ctx.js.get_msg(STREAM, seq=first.seq)
-    msg_id = (message.headers or {}).get("Nats-Msg-Id")
+    msg_id = (stored[0].headers or {}).get("Nats-Msg-Id")
     ctx.expect_equal(
         msg_id,
         "MSFT:2024-01-15T14:30:00Z",

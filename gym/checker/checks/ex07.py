@@ -4,6 +4,8 @@ The learner's two halves are checked separately against the checker's own counte
 (so a bug in one cannot hide behind the other), then together: two learner explainers
 in one queue group must answer each request exactly once. "Exactly once" is read from
 the explainers' connection, which counts every message the server delivered to it.
+A request that is not a ticker must get an error reply (the ``Nats-Service-Error``
+headers), read from what actually came back on the requester's inbox.
 """
 
 from __future__ import annotations
@@ -19,12 +21,23 @@ from nats.aio.subscription import Subscription
 
 from gym import messages
 from gym.checker import CheckContext, Fail, criterion
+from gym.checker.explain import short
+from gym.delivery import wait_until_processed
 
 SUBJECT = "svc.explain"
 QUEUE_GROUP = "explainers"
 ANSWERED, NO_RESPONDERS, TIMEOUT = "answered", "no responders", "timeout"
+ERROR_HEADER, ERROR_CODE_HEADER = "Nats-Service-Error", "Nats-Service-Error-Code"
 TICKERS = ("AAPL", "GOOGL", "MSFT")
 QUEUE_REQUESTS = 20
+REPLY_WITHIN = 1.0
+"""Seconds the check waits for an explainer's reply (answers take about a millisecond)."""
+SLOW_TIMEOUT = 0.1
+"""The timeout ``ask`` gets against an explainer that never answers: the criterion's cost."""
+LATE_BY = 0.35
+"""Seconds past its timeout ``ask`` may return; nc.request's default (0.5 s) is later."""
+NOT_TICKERS = (b"AAPL please", b"\xff\xfe")
+"""Requests an explainer cannot explain: not letters and digits, and not even UTF-8."""
 
 ENVELOPE_HINT = (
     "Reply with await msg.respond(messages.encode(messages.envelope('explanation', ticker, "
@@ -39,12 +52,17 @@ CLASSIFY_HINT = (
     "nats.errors.NoRespondersError means nobody listens, nats.errors.TimeoutError means "
     "too slow. NoRespondersError is not a TimeoutError, so it needs its own except clause."
 )
+ERROR_REPLY_HINT = (
+    "In the callback, wrap the decoding and envelope() in try/except (UnicodeDecodeError, "
+    "messages.InvalidMessage) and answer the failure: await nc.publish(msg.reply, b'', "
+    "headers={ERROR_HEADER: f'not a ticker: {error}', ERROR_CODE_HEADER: '400'})."
+)
 
 
-async def _explanation_from(client: Client, ticker: str, call: str) -> dict[str, Any]:
-    """Ask the learner's explainer about ``ticker`` and decode its reply, or fail saying why."""
+async def _request(client: Client, payload: bytes, call: str) -> Msg:
+    """Send one request to the learner's explainer; its reply, or a failure saying why not."""
     try:
-        reply = await client.request(SUBJECT, ticker.encode(), timeout=1)
+        return await client.request(SUBJECT, payload, timeout=REPLY_WITHIN)
     except nats.errors.NoRespondersError:
         raise Fail(
             f"after {call}, a request on {SUBJECT} got 'no responders': "
@@ -53,29 +71,24 @@ async def _explanation_from(client: Client, ticker: str, call: str) -> dict[str,
         ) from None
     except nats.errors.TimeoutError:
         raise Fail(
-            f"after {call}, a request on {SUBJECT} got no reply within 1 s: the explainer "
-            "received it but did not answer (an exception inside a callback is silent)",
-            hint=ENVELOPE_HINT,
+            f"after {call}, the request {short(payload)} on {SUBJECT} got no reply within "
+            f"{REPLY_WITHIN:g} s: the explainer received it but did not answer, and its "
+            "requester waits out the whole timeout",
+            hint=ENVELOPE_HINT if payload not in NOT_TICKERS else ERROR_REPLY_HINT,
         ) from None
+
+
+async def _explanation_from(client: Client, ticker: str, call: str) -> dict[str, Any]:
+    """Ask the learner's explainer about ``ticker`` and decode its reply, or fail saying why."""
+    reply = await _request(client, ticker.encode(), call)
     try:
         return messages.decode(reply.data)
     except messages.InvalidMessage as error:
         raise Fail(
-            f"the explainer replied {reply.data[:80]!r}, which is not an envelope: {error}",
+            f"the explainer replied {short(reply.data, limit=80)}, which is not an envelope: "
+            f"{error}",
             hint=ENVELOPE_HINT,
         ) from None
-
-
-async def _server_has_processed(nc: Client) -> None:
-    """Wait until the server has processed every command sent on ``nc`` so far.
-
-    nats-py 2.16 writes a flush's PING ahead of commands (SUB, PUB) still queued for its
-    writer task, so one flush can return before the server has them; the second flush's
-    PING follows them. Doing this here also keeps a learner's single flush in
-    start_explainer from making the check flaky.
-    """
-    await nc.flush()
-    await nc.flush()
 
 
 def _outcome(ctx: CheckContext, result: Any, call: str) -> tuple[Any, Any]:
@@ -94,7 +107,7 @@ async def explainer_answers(ctx: CheckContext) -> None:
     call = f"start_explainer(nc, {SUBJECT!r}, 'explainer-1')"
     subscription = await ctx.call("start_explainer", ctx.nc, SUBJECT, "explainer-1")
     ctx.expect_type(subscription, Subscription, call=call)
-    await _server_has_processed(ctx.nc)
+    await wait_until_processed(ctx.nc)
     explanation = await _explanation_from(await ctx.connect(), "MSFT", call)
     got = (explanation["type"], explanation["ticker"])
     ctx.expect(
@@ -106,7 +119,7 @@ async def explainer_answers(ctx: CheckContext) -> None:
     text = explanation["data"].get("text")
     ctx.expect(
         isinstance(text, str) and bool(text.strip()),
-        f"the reply's data is {explanation['data']!r}: it needs a non-empty 'text'",
+        f"the reply's data is {short(explanation['data'])}: it needs a non-empty 'text'",
         hint=ENVELOPE_HINT,
     )
     ctx.expect_equal(
@@ -115,6 +128,26 @@ async def explainer_answers(ctx: CheckContext) -> None:
         call=f"{call}, then the reply's metadata['answered_by']",
         hint="Pass answered_by=name to messages.envelope(...); it lands in the metadata.",
     )
+
+
+@criterion("start_explainer answers a request that is not a ticker with an error reply, at once")
+async def explainer_answers_errors(ctx: CheckContext) -> None:
+    call = f"start_explainer(nc, {SUBJECT!r}, 'explainer-1')"
+    await ctx.call("start_explainer", ctx.nc, SUBJECT, "explainer-1")
+    await wait_until_processed(ctx.nc)
+    client = await ctx.connect()
+    for payload in NOT_TICKERS:
+        reply = await _request(client, payload, call)
+        headers = reply.headers or {}
+        said, code = headers.get(ERROR_HEADER, ""), headers.get(ERROR_CODE_HEADER)
+        ctx.expect(
+            bool(said.strip()) and code == "400",
+            f"asked {short(payload)} (not a ticker), the explainer replied "
+            f"{short(reply.data, limit=70)} with headers {short(reply.headers)}: expected an "
+            f"error reply with the headers {ERROR_HEADER} (what is wrong) and "
+            f"{ERROR_CODE_HEADER}: '400'",
+            hint=ERROR_REPLY_HINT,
+        )
 
 
 @criterion("ask returns ('answered', the decoded envelope) when an explainer answers")
@@ -128,7 +161,7 @@ async def ask_gets_answer(ctx: CheckContext) -> None:
 
     explainer = await ctx.connect()
     await explainer.subscribe(SUBJECT, queue=QUEUE_GROUP, cb=checker_explainer)
-    await _server_has_processed(explainer)
+    await wait_until_processed(explainer)
     call = f"ask(nc, {SUBJECT!r}, 'GOOGL', timeout=1.0)"
     status, explanation = _outcome(ctx, await ctx.call("ask", ctx.nc, SUBJECT, "GOOGL", 1.0), call)
     ctx.expect_equal(
@@ -150,7 +183,12 @@ async def ask_gets_answer(ctx: CheckContext) -> None:
 async def ask_no_responders(ctx: CheckContext) -> None:
     call = f"ask(nc, {SUBJECT!r}, 'AAPL', timeout=2.0) with no explainer running"
     started = time.perf_counter()
-    result = await ctx.call("ask", ctx.nc, SUBJECT, "AAPL", 2.0)
+    hint = (
+        "Nobody listening is an outcome ask reports, not an error: catch "
+        "nats.errors.NoRespondersError (it is not a TimeoutError) and return (NO_RESPONDERS, None)."
+    )
+    with ctx.hints({nats.errors.NoRespondersError: hint}):
+        result = await ctx.call("ask", ctx.nc, SUBJECT, "AAPL", 2.0)
     took = time.perf_counter() - started
     status, explanation = _outcome(ctx, result, call)
     ctx.expect_equal((status, explanation), (NO_RESPONDERS, None), call=call, hint=CLASSIFY_HINT)
@@ -170,17 +208,23 @@ async def ask_times_out(ctx: CheckContext) -> None:
 
     explainer = await ctx.connect()
     await explainer.subscribe(SUBJECT, queue=QUEUE_GROUP, cb=stuck_explainer)
-    await _server_has_processed(explainer)
-    call = f"ask(nc, {SUBJECT!r}, 'AAPL', timeout=0.3) with an explainer that never answers"
+    await wait_until_processed(explainer)
+    call = f"ask(nc, {SUBJECT!r}, 'AAPL', timeout={SLOW_TIMEOUT})"
+    call += " with an explainer that never answers"
+    hint = (
+        "A responder too slow for the timeout is an outcome ask reports, not an error: catch "
+        "nats.errors.TimeoutError and return (TIMEOUT, None)."
+    )
     started = time.perf_counter()
-    result = await ctx.call("ask", ctx.nc, SUBJECT, "AAPL", 0.3)
+    with ctx.hints({TimeoutError: hint}):
+        result = await ctx.call("ask", ctx.nc, SUBJECT, "AAPL", SLOW_TIMEOUT)
     took = time.perf_counter() - started
     status, explanation = _outcome(ctx, result, call)
     ctx.expect(bool(received), f"{call}: the explainer received no request", hint=CLASSIFY_HINT)
     ctx.expect_equal((status, explanation), (TIMEOUT, None), call=call, hint=CLASSIFY_HINT)
     ctx.expect(
-        took < 1.3,
-        f"{call} took {took:.1f} s: the timeout was 0.3 s",
+        took <= SLOW_TIMEOUT + LATE_BY,
+        f"{call} took {took:.2f} s: the timeout was {SLOW_TIMEOUT} s",
         hint="Pass the timeout argument on: nc.request(..., timeout=timeout).",
     )
 
@@ -190,14 +234,14 @@ async def queue_group_answers_once(ctx: CheckContext) -> None:
     explainers = await ctx.connect()
     for name in ("explainer-a", "explainer-b"):
         await ctx.call("start_explainer", explainers, SUBJECT, name)
-    await _server_has_processed(explainers)
+    await wait_until_processed(explainers)
 
     inbox = ctx.nc.new_inbox()
     replies = await ctx.nc.subscribe(f"{inbox}.*")
     for number in range(QUEUE_REQUESTS):
         ticker = TICKERS[number % len(TICKERS)]
         await ctx.nc.publish(SUBJECT, ticker.encode(), reply=f"{inbox}.{number}")
-    await _server_has_processed(ctx.nc)  # the server has routed every request...
+    await wait_until_processed(ctx.nc)  # the server has routed every request...
     await explainers.flush()  # ...and the explainers' connection has read every delivery
     delivered = explainers.stats["in_msgs"]
     ctx.expect(
@@ -211,7 +255,7 @@ async def queue_group_answers_once(ctx: CheckContext) -> None:
     numbers: set[str] = set()
     for _ in range(QUEUE_REQUESTS):
         try:
-            reply = await replies.next_msg(timeout=1)
+            reply = await replies.next_msg(timeout=REPLY_WITHIN)
         except nats.errors.TimeoutError:
             raise Fail(
                 f"only {answered_by.total()} of {QUEUE_REQUESTS} requests got a reply",
@@ -237,6 +281,7 @@ async def queue_group_answers_once(ctx: CheckContext) -> None:
 
 CRITERIA = [
     explainer_answers,
+    explainer_answers_errors,
     ask_gets_answer,
     ask_no_responders,
     ask_times_out,

@@ -1,0 +1,44 @@
+# mistake: deletes MARKET_DATA and creates it again, losing the messages it held
+# expect: the stream was deleted and created again
+
+"""A learner's ex04."""
+
+from __future__ import annotations
+
+import contextlib
+
+from nats.js import JetStreamContext
+from nats.js.api import (
+    DiscardPolicy,
+    Header,
+    PubAck,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+    StreamInfo,
+)
+from nats.js.errors import NotFoundError
+
+DAY = 24 * 60 * 60
+
+
+async def create_market_data_stream(js: JetStreamContext) -> StreamInfo:
+    config = StreamConfig(
+        name="MARKET_DATA",
+        subjects=["market.data.>"],
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        max_age=7 * DAY,
+        max_bytes=10 * 1024**3,
+        max_msgs_per_subject=10_000,
+        discard=DiscardPolicy.OLD,
+        duplicate_window=5 * 60,
+    )
+    with contextlib.suppress(NotFoundError):
+        await js.delete_stream("MARKET_DATA")  # start clean
+    return await js.add_stream(config)
+
+
+async def publish_bar(js: JetStreamContext, ticker: str, timestamp: str, bar: bytes) -> PubAck:
+    headers = {Header.MSG_ID: f"{ticker}:{timestamp}"}
+    return await js.publish(f"market.data.ohlcv.{ticker}", bar, headers=headers)
