@@ -190,6 +190,18 @@ EXERCISES: tuple[Exercise, ...] = (
             "Stuck means num_ack_pending has reached config.max_ack_pending (the server sends nothing more); lagging means num_pending > max_pending. Check stuck first.",
         ),
     ),
+    Exercise(
+        id="ex13",
+        title="Per-ticker state without lost updates",
+        notebook="13_stream_topology.ipynb",
+        file="ex13_ticker_state.py",
+        hints=(
+            "read_state: `js.get_last_msg(STREAM, subject)` gives the last message on one subject, with its .seq; it raises nats.js.errors.NotFoundError when the subject has none, which means (None, 0).",
+            "update_state: publish with headers={'Nats-Expected-Last-Subject-Sequence': str(seq)}, seq being what read_state returned (\"0\" for a new ticker). Header values must be strings.",
+            "A refusal is an APIError with err_code 10071: go round the loop again, reading the state AND calling change on the fresh state. Retrying the same publish only meets the same refusal.",
+            "Shape: `for attempt in range(1, attempts + 1): state, seq = await read_state(js, ticker); new = change(state); try: ack = await js.publish(subject, json.dumps(new).encode(), headers=...) except APIError as e: if e.err_code != 10071 or attempt == attempts: raise; continue; return new, ack.seq`.",
+        ),
+    ),
 )
 
 
