@@ -202,6 +202,18 @@ EXERCISES: tuple[Exercise, ...] = (
             "Shape: `for attempt in range(1, attempts + 1): state, seq = await read_state(js, ticker); new = change(state); try: ack = await js.publish(subject, json.dumps(new).encode(), headers=...) except APIError as e: if e.err_code != 10071 or attempt == attempts: raise; continue; return new, ack.seq`.",
         ),
     ),
+    Exercise(
+        id="ex14",
+        title="A fast batch publisher, every prediction acknowledged once",
+        notebook="14_performance_lab.ipynb",
+        file="ex14_fast_publish.py",
+        hints=(
+            "`await js.publish` waits a whole round trip before the next message leaves. `js.publish_async(subject, data, headers=...)` sends at once and returns a future that becomes the PubAck.",
+            "Keep every future in a list, in the order of the predictions. After the loop, wait for all of them once: `await asyncio.wait_for(js.publish_async_completed(), timeout)`.",
+            "Return `[future.result() for future in futures]`: result() gives each PubAck, and raises the error of a publish the server refused.",
+            "Each publish carries headers={Header.MSG_ID: p.msg_id}; the id names the prediction, so the same batch sent again is stored once.",
+        ),
+    ),
 )
 
 
