@@ -1,11 +1,10 @@
 """Measure what each way of publishing and consuming costs, on this machine, on a real server.
 
 Notebook 14 runs these with small counts (the whole lab in a few seconds);
-``benchmarks/bench_throughput.py`` runs the same functions with more messages; the ex14
-check measures its baseline with ``publish_each``. Every measurement ends when the server has
-done the work, not when the client has queued it: core publishes end with
-``wait_until_processed``, JetStream publishes with their acks, fire-and-forget consumer acks
-with ``wait_until_processed`` on the consumer's connection.
+``benchmarks/bench_throughput.py`` runs the same functions with more messages. Every
+measurement ends when the server has done the work, not when the client has queued it: core
+publishes end with ``wait_until_processed``, JetStream publishes with their acks,
+fire-and-forget consumer acks with ``wait_until_processed`` on the consumer's connection.
 
 What bounds each (notebook 14 shows the numbers):
 

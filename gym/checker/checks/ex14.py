@@ -1,11 +1,14 @@
 """Checks for exercise 14: a batch publisher that is fast and still acknowledges each once.
 
 "Fast" is relative to the machine, so the check measures both sides itself, in the same
-worker, back to back on the same server: ``await js.publish`` one at a time (the baseline,
-``gym.perf.publish_each``) and the learner's ``publish_batch``. A loaded machine slows both,
-but not always at the same moment, so each side is measured in several short rounds that
-alternate, and the best round of each is compared (the fastest round is the one least
-disturbed by other programs); a ratio between 2.5 and 5 is measured again, at most twice.
+worker, back to back on the same server, with the same kind of predictions (envelopes with
+a ``Nats-Msg-Id``): ``await js.publish`` one at a time (the baseline) and the learner's
+``publish_batch``. A loaded machine slows both, but not always at the same moment, so the
+two alternate in short rounds, each round gives a ratio (the learner's rate over the
+baseline's just before it), and the median round decides. Measured on a loaded 2-core
+machine the median ratio of the reference solution is 6-8×, its lowest about 5×, so a
+ratio between 2.5 and 5 is measured again, at most twice; a sequential publisher measures
+about 1× and is told at once.
 
 "Acknowledged exactly once" is read on the server: every prediction's id stored once, in the
 message the returned ack points at; the learner's ``js`` has no publish still waiting for its
@@ -14,6 +17,7 @@ ack when the function returns; the same batch sent again stores nothing new.
 
 from __future__ import annotations
 
+import statistics
 import time
 from typing import Any, NamedTuple
 
@@ -22,7 +26,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, Header, PubAck
 from nats.js.errors import NoStreamResponseError
 
-from gym import messages, perf
+from gym import messages
 from gym.checker import CheckContext, Fail, criterion
 from gym.checker.context import LearnerError
 from gym.delivery import fetch_exactly
@@ -35,7 +39,7 @@ BATCH = 1000
 SPEEDUP = 5.0
 """How many times the rate of ``await js.publish`` one at a time ``publish_batch`` must reach."""
 ROUNDS = 10
-"""Alternating rounds per measurement; the best of each side is compared."""
+"""Alternating rounds per measurement; the median round's ratio decides."""
 BASELINE_ROUND = 50
 """Messages per baseline round: ~12 ms at 4,000 msg/s."""
 LEARNER_ROUND = 250
@@ -225,6 +229,15 @@ async def a_refusal_is_raised(ctx: CheckContext) -> None:
     )
 
 
+async def one_at_a_time(js: JetStreamContext, batch: list[Prediction]) -> float:
+    """The baseline: ``await js.publish`` each prediction in turn, with its id; msg/s."""
+    started = time.perf_counter()
+    for prediction in batch:
+        headers = {Header.MSG_ID: prediction.msg_id}
+        await js.publish(prediction.subject, prediction.data, headers=headers)
+    return len(batch) / (time.perf_counter() - started)
+
+
 @criterion(
     f"publish_batch is at least {SPEEDUP:g}× as fast as await js.publish one at a time",
     timeout=15.0,
@@ -233,30 +246,29 @@ async def fast_enough(ctx: CheckContext) -> None:
     await ensure_course_streams(ctx.js, [STREAM])
     _, learner = await learner_js(ctx)
     baseline = (await ctx.connect()).jetstream()
-    subject = "predictions.normal.AAPL"
-    await perf.publish_each(baseline, 20, subject)  # warm-up: connections, caches, JIT-free
-    await publish(ctx, learner, predictions(50, "warm-up"))
-    best: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    await one_at_a_time(baseline, predictions(20, "warm-up-one"))  # reply inboxes, caches
+    await publish(ctx, learner, predictions(50, "warm-up-batch"))
     for attempt in range(ATTEMPTS):
-        ours, theirs = 0.0, 0.0
-        for round_number in range(ROUNDS):
-            one_by_one = await perf.publish_each(baseline, BASELINE_ROUND, subject)
-            ours = max(ours, one_by_one.per_second)
-            batch = predictions(LEARNER_ROUND, f"speed-{attempt}-{round_number}")
+        rounds = []
+        for number in range(ROUNDS):
+            ours = await one_at_a_time(
+                baseline, predictions(BASELINE_ROUND, f"one-{attempt}-{number}")
+            )
+            batch = predictions(LEARNER_ROUND, f"batch-{attempt}-{number}")
             started = time.perf_counter()
             await publish(ctx, learner, batch)
-            theirs = max(theirs, LEARNER_ROUND / (time.perf_counter() - started))
-        ratio = theirs / ours
-        best = max(best, (ratio, theirs, ours))
+            theirs = LEARNER_ROUND / (time.perf_counter() - started)
+            rounds.append((theirs / ours, theirs, ours))
+        ratio, theirs, ours = statistics.median_low(rounds)
         if ratio >= SPEEDUP:
             return
         if ratio < SPEEDUP / 2:
             break  # far off: measuring again would not change the verdict
-    ratio, theirs, ours = best
     raise Fail(
         f"publish_batch stored {LEARNER_ROUND} predictions at {theirs:,.0f} msg/s, "
         f"{ratio:.1f}× the {ours:,.0f} msg/s of `await js.publish` one at a time on this "
-        f"machine (the best of {ROUNDS} rounds of each); expected at least {SPEEDUP:g}×",
+        f"machine (the median of {ROUNDS} rounds, each measured back to back); expected at "
+        f"least {SPEEDUP:g}×",
         hint=FAST_HINT,
     )
 
