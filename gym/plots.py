@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-__all__ = ["bar", "deliveries", "dots", "histogram", "lines"]
+__all__ = ["bar", "deliveries", "dots", "histogram", "lines", "rates"]
 
 
 def bar(counts: Mapping[str, float], *, title: str, xlabel: str = "", ylabel: str = "") -> Figure:
@@ -108,6 +108,25 @@ def deliveries(
     axes.set(title=title, xlabel=xlabel)
     if seen:  # outside the plot, so it never hides a delivery
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    figure.tight_layout()
+    plt.close(figure)
+    return figure
+
+
+def rates(per_second: Mapping[str, float], *, title: str, baseline: str) -> Figure:
+    """Horizontal bars of messages per second on a log scale, each labelled with its rate and
+    its ratio to the ``baseline`` key: rates that differ a hundredfold stay readable."""
+    names = list(per_second)
+    values = [per_second[name] for name in names]
+    figure, axes = plt.subplots(figsize=(8, 0.9 + 0.45 * max(len(names), 1)))
+    axes.barh(names, values, color="#27aae1")
+    axes.set_xscale("log")
+    axes.invert_yaxis()  # first name on top, as in a table
+    for row, value in enumerate(values):
+        ratio = value / per_second[baseline]
+        axes.text(value, row, f" {value:,.0f}/s  ({ratio:.1f}×)", va="center", fontsize="small")
+    axes.set_xlim(min(values) / 2, max(values) * 12)  # room for the labels right of the bars
+    axes.set(title=title, xlabel="messages per second (log scale)")
     figure.tight_layout()
     plt.close(figure)
     return figure

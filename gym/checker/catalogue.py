@@ -243,6 +243,30 @@ EXERCISES: tuple[Exercise, ...] = (
             "ArtefactMismatch(...)`, else `return result.data`.",
         ),
     ),
+    Exercise(
+        id="ex13",
+        title="Per-ticker state without lost updates",
+        notebook="13_stream_topology.ipynb",
+        file="ex13_ticker_state.py",
+        hints=(
+            "read_state: `js.get_last_msg(STREAM, subject)` gives the last message on one subject, with its .seq; it raises nats.js.errors.NotFoundError when the subject has none, which means (None, 0).",
+            "update_state: publish with headers={'Nats-Expected-Last-Subject-Sequence': str(seq)}, seq being what read_state returned (\"0\" for a new ticker). Header values must be strings.",
+            "A refusal is an APIError with err_code 10071: go round the loop again, reading the state AND calling change on the fresh state. Retrying the same publish only meets the same refusal.",
+            "Shape: `for attempt in range(1, attempts + 1): state, seq = await read_state(js, ticker); new = change(state); try: ack = await js.publish(subject, json.dumps(new).encode(), headers=...) except APIError as e: if e.err_code != 10071 or attempt == attempts: raise; continue; return new, ack.seq`.",
+        ),
+    ),
+    Exercise(
+        id="ex14",
+        title="A fast batch publisher, every prediction acknowledged once",
+        notebook="14_performance_lab.ipynb",
+        file="ex14_fast_publish.py",
+        hints=(
+            "`await js.publish` waits a whole round trip before the next message leaves. `js.publish_async(subject, data, headers=...)` sends at once and returns a future that becomes the PubAck.",
+            "Keep every future in a list, in the order of the predictions. After the loop, wait for all of them once: `await asyncio.wait_for(js.publish_async_completed(), timeout)`.",
+            "Return `[future.result() for future in futures]`: result() gives each PubAck, and raises the error of a publish the server refused.",
+            "Each publish carries headers={Header.MSG_ID: p.msg_id}; the id names the prediction, so the same batch sent again is stored once.",
+        ),
+    ),
 )
 
 

@@ -1,0 +1,29 @@
+# mistake: a fresh uuid4 as each publish's message id: it names the attempt, not the prediction
+# expect: stored twice
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from nats.js import JetStreamContext
+from nats.js.api import Header, PubAck
+
+
+class Prediction(NamedTuple):
+    subject: str
+    data: bytes
+    msg_id: str
+
+
+async def publish_batch(
+    js: JetStreamContext, predictions: Sequence[Prediction], *, timeout: float = 10.0
+) -> list[PubAck]:
+    futures = [
+        await js.publish_async(p.subject, p.data, headers={Header.MSG_ID: str(uuid.uuid4())})
+        for p in predictions
+    ]
+    await asyncio.wait_for(js.publish_async_completed(), timeout)
+    return [future.result() for future in futures]
