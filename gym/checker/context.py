@@ -77,6 +77,11 @@ class LearnerError(Exception):
         self.hint = hint
         self.where = where
 
+    @property
+    def raised(self) -> BaseException:
+        """The exception the learner's code raised (this one wraps it)."""
+        return self.__cause__ or self
+
 
 class BlockingCall(BaseException):
     """Raised into learner code that blocks the event loop (``time.sleep`` in async code).

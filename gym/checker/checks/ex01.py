@@ -76,7 +76,7 @@ async def refuses(ctx: CheckContext, call: str, function: str, *args: Any) -> st
     try:
         returned = await ctx.call(function, *args)
     except LearnerError as error:
-        cause = error.__cause__
+        cause = error.raised
         if not isinstance(cause, ValueError):
             raise Fail(f"{error}, expected a ValueError", hint="Raise ValueError(...).") from None
         if not str(cause).strip():

@@ -95,11 +95,6 @@ def unexpected(error: LearnerError, nc: Client) -> Fail:
     return Fail(f"{error.message} after {sent(nc)} attempt(s)", error.hint, where=error.where)
 
 
-def learner_cause(error: LearnerError) -> BaseException:
-    """The exception the learner's code raised (``LearnerError`` wraps it)."""
-    return error.__cause__ or error
-
-
 async def stored(ctx: CheckContext) -> list[str | None]:
     """The Nats-Msg-Id of every message PREDICTIONS holds (None: sent without one)."""
     try:
@@ -268,7 +263,7 @@ async def stops_when_cancelled(ctx: CheckContext) -> None:
     if task.done():
         _, error = await outcome(task)
         ending = "went on and " + (
-            f"raised {describe_error(learner_cause(error))}" if error else "returned"
+            f"raised {describe_error(error.raised)}" if error else "returned"
         )
     raise Fail(
         f"{call} {ending} after it was cancelled ({sent(nc)} attempt(s)): it swallowed the "
@@ -312,7 +307,7 @@ async def gives_up_in_time(ctx: CheckContext) -> None:
             hint=give_up_hint,
         )
     ctx.expect(
-        isinstance(learner_cause(error), NoStreamResponseError),
+        isinstance(error.raised, NoStreamResponseError),
         f"{error.message}; expected the last attempt's NoStreamResponseError",
         hint=give_up_hint,
     )
@@ -343,7 +338,7 @@ async def no_retry_for_bad_requests(ctx: CheckContext) -> None:
         hint="Retry only nats.errors.TimeoutError and NoStreamResponseError, not `Exception`.",
     )
     ctx.expect(
-        isinstance(learner_cause(error), BadRequestError),
+        isinstance(error.raised, BadRequestError),
         f"{error.message}; expected the server's BadRequestError (10054), unchanged",
         hint="Let errors you do not retry propagate unchanged.",
     )

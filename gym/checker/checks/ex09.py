@@ -169,7 +169,7 @@ async def learner_result(task: Any) -> Any:
     try:
         return await task
     except LearnerError as error:
-        cause = error.__cause__
+        cause = error.raised
         if isinstance(cause, TimeoutError) and "fetch" in error.where:
             error.hint = EMPTY_FETCH_HINT
         elif isinstance(cause, NotFoundError):
@@ -390,7 +390,7 @@ async def no_ack_without_publish(ctx: CheckContext) -> None:
     try:
         await stop_and_wait(task, stop)
     except LearnerError as error:
-        if not isinstance(error.__cause__, NoStreamResponseError):
+        if not isinstance(error.raised, NoStreamResponseError):
             raise  # the expected failure is the publish's; anything else is news
     await wait_until_processed(ctx.nc)  # every ack the learner sent has reached the server
     info = await eventually(  # and landed in the consumer, a moment later

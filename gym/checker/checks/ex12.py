@@ -227,7 +227,7 @@ async def refuses_another_file(ctx: CheckContext) -> None:
     try:
         got = await fetch(ctx, "lstm-aapl.onnx", tested.digest)
     except LearnerError as error:
-        if isinstance(error.__cause__, mismatch):
+        if isinstance(error.raised, mismatch):
             return
         raise
     if got is None:
@@ -264,7 +264,7 @@ async def missing_bucket(ctx: CheckContext) -> None:
     try:
         got = await fetch(ctx, "lstm-aapl-v3.onnx", store_digest(b"model"))
     except LearnerError as error:
-        if isinstance(error.__cause__, mismatch_class(ctx)):
+        if isinstance(error.raised, mismatch_class(ctx)):
             raise
         got = error
     created = await bucket_exists(ctx)

@@ -179,7 +179,7 @@ async def call_update(ctx: CheckContext, js: JetStreamContext, change: Change, *
 
 def refused(error: LearnerError) -> bool:
     """True if the learner's code raised the server's "wrong last sequence" refusal."""
-    cause = error.__cause__
+    cause = error.raised
     return isinstance(cause, APIError) and cause.err_code == WRONG_LAST_SEQUENCE
 
 

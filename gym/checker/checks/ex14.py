@@ -214,7 +214,7 @@ async def a_refusal_is_raised(ctx: CheckContext) -> None:
         result = await ctx.call("publish_batch", js, batch, timeout=10.0)
     except LearnerError as error:
         ctx.expect(
-            isinstance(error.__cause__, NoStreamResponseError),
+            isinstance(error.raised, NoStreamResponseError),
             f"{call} raised {error.message.split(' raised ', 1)[-1]}, expected the "
             "refused publish's NoStreamResponseError",
             hint="Let the refused publish's own error through: future.result() raises it.",
