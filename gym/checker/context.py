@@ -25,7 +25,7 @@ from nats.js.errors import NotFoundError
 
 from gym.checker.explain import describe_error, hint_for, short
 from gym.checker.locate import function_in_traceback, function_location, where_in_traceback
-from gym.server import NatsServer
+from gym.server import NatsServer, start_server
 from gym.session import CONNECTION_TROUBLE, connect
 
 __all__ = [
@@ -169,22 +169,32 @@ class CheckContext:
     last_called: Callable[..., Any] | None = None
     _connections: list[Client] = field(default_factory=list, repr=False)
     _background: list[asyncio.Task[Any]] = field(default_factory=list, repr=False)
+    _servers: list[NatsServer] = field(default_factory=list, repr=False)
     _hints: list[Mapping[type[BaseException], str]] = field(default_factory=list, repr=False)
 
-    async def connect(self) -> Client:
-        """Another connection to this criterion's server, closed when the criterion ends."""
-        extra = await connect(self.server.url, error_cb=self.problems.nats_error_cb)
+    async def connect(self, server: NatsServer | None = None) -> Client:
+        """Another connection to this criterion's server (or ``server``), closed at its end."""
+        extra = await connect((server or self.server).url, error_cb=self.problems.nats_error_cb)
         self._connections.append(extra)
         return extra
 
+    def another_server(self, **options: Any) -> NatsServer:
+        """A second fresh server (``start_server`` options), stopped when the criterion ends."""
+        server = start_server(**options)
+        self._servers.append(server)
+        return server
+
     async def close(self) -> bool:
-        """End background learner calls and close connections; False if a call would not end."""
+        """End background learner calls, close connections and stop extra servers; False if a
+        learner call would not end."""
         stubborn = await cancel_and_wait(self._background)
         for connection in (*self._connections, self.nc):
             if not connection.is_closed:
                 # the server goes away next anyway; a close that fails changes nothing
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(connection.close(), 2)
+        for server in self._servers:
+            server.stop()
         return not stubborn
 
     def function(self, name: str) -> Callable[..., Any]:

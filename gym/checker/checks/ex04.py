@@ -15,6 +15,7 @@ mistakes each get words of their own:
 
 from __future__ import annotations
 
+from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, PubAck, RetentionPolicy, StorageType, StreamInfo
 from nats.js.errors import APIError, NoStreamResponseError, NotFoundError
 
@@ -81,14 +82,15 @@ CREATE_HINTS: dict[type[BaseException], str] = {
 }
 
 
-async def created(ctx: CheckContext) -> StreamInfo:
+async def created(ctx: CheckContext, js: JetStreamContext | None = None) -> StreamInfo:
     """Call the learner's create_market_data_stream, then read the stream from the server."""
+    js = js or ctx.js
     with ctx.hints(CREATE_HINTS):
-        returned = await ctx.call("create_market_data_stream", ctx.js)
+        returned = await ctx.call("create_market_data_stream", js)
     try:
-        info = await ctx.js.stream_info(STREAM)
+        info = await js.stream_info(STREAM)
     except NotFoundError:
-        names = [i.config.name for i in await ctx.js.streams_info()]
+        names = [i.config.name for i in await js.streams_info()]
         raise Fail(
             f"create_market_data_stream(js) returned, but the server has no stream named "
             f"{STREAM} (its streams: {short(names)})",
@@ -205,10 +207,11 @@ async def storage_retention_dedup(ctx: CheckContext) -> None:
 @criterion("an existing MARKET_DATA with an older spec is updated in place, messages kept")
 async def updates_in_place(ctx: CheckContext) -> None:
     # What the learner's spec looks like on a fresh server, to compare the update with, so
-    # that a spec mistake fails its own criterion above and not this one too.
-    fresh = (await created(ctx)).config
-    for info in await ctx.js.streams_info():  # whatever the learner's code created
-        await ctx.js.delete_stream(info.config.name)
+    # that a spec mistake fails its own criterion above and not this one too. A second
+    # server: deleting a stream and creating one of the same name at once can race the
+    # server's removal of the old store ("error creating store for stream", 10049).
+    pristine = await ctx.connect(ctx.another_server())
+    fresh = (await created(ctx, pristine.jetstream())).config
     # The tutorial's version: market.data.* and one day; it already holds a bar.
     await ctx.js.add_stream(name=STREAM, subjects=["market.data.*"], max_age=DAY)
     await ctx.js.publish("market.data.AAPL", b"{}")

@@ -18,7 +18,6 @@ from gym import monitor
 from gym.checker import CheckContext, Fail, criterion, eventually
 from gym.checker.explain import short
 from gym.delivery import fetch_exactly
-from gym.server import start_server
 
 SUMMARY_HINT = "Read /healthz for the status and /varz for version and connections."
 SUMMARY_TYPES = {"healthy": bool, "version": str, "connections": int, "jetstream": bool}
@@ -95,20 +94,17 @@ async def summary_of_a_healthy_server(ctx: CheckContext) -> None:
         ctx, got, expected, call=call, hint=SUMMARY_HINT, tempting={"connections": total}
     )
 
-    plain = start_server(jetstream=False)
-    try:
-        call = "server_summary(monitor_url of a server without JetStream)"
-        got = await ctx.call("server_summary", plain.monitor_url)
-        _expect_fields(
-            ctx,
-            got,
-            {**expected, "connections": 0, "jetstream": False},
-            call=call,
-            hint="/varz always has a 'jetstream' key; JetStream is on only when it holds a "
-            "'config': `bool(varz.get('jetstream', {}).get('config'))`.",
-        )
-    finally:
-        plain.stop()
+    plain = ctx.another_server(jetstream=False)
+    call = "server_summary(monitor_url of a server without JetStream)"
+    got = await ctx.call("server_summary", plain.monitor_url)
+    _expect_fields(
+        ctx,
+        got,
+        {**expected, "connections": 0, "jetstream": False},
+        call=call,
+        hint="/varz always has a 'jetstream' key; JetStream is on only when it holds a "
+        "'config': `bool(varz.get('jetstream', {}).get('config'))`.",
+    )
 
 
 async def _load(ctx: CheckContext) -> None:
