@@ -8,6 +8,7 @@ variables at it exactly as a learner would, and run the course through them.
 from __future__ import annotations
 
 import json
+import os
 import ssl
 import time
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import nats
 import nbformat
+import nkeys
 import pytest
 import trustme
 from nats.js.api import StreamConfig
@@ -297,3 +299,31 @@ def test_a_notebook_runs_on_your_own_nats(
     assert "Connected to external nats-server" in printed
     assert "gym left the stream NB04_LEGACY alone: it was not created by gym." in printed
     assert run_sync(_admin_streams(own_nats)) == {"NB04_LEGACY": 1, "ORDERS": 1}
+
+
+def test_an_nkey_seed_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NATS_NKEY names a seed file; the server knows only the public key."""
+    seed = nkeys.encode_seed(os.urandom(32), nkeys.PREFIX_BYTE_USER)
+    public = nkeys.from_seed(seed).public_key.decode()
+    (tmp_path / "user.nk").write_bytes(seed)
+    stranger = tmp_path / "stranger.nk"
+    stranger.write_bytes(nkeys.encode_seed(os.urandom(32), nkeys.PREFIX_BYTE_USER))
+    locked = start_server(config=json.dumps({"authorization": {"users": [{"nkey": public}]}}))
+    try:
+        for name in ("NATS_MONITOR_URL", *CREDENTIAL_VARIABLES):
+            monkeypatch.delenv(name, raising=False)
+        _use(monkeypatch, {"NATS_URL": locked.url, "NATS_NKEY": str(tmp_path / "user.nk")})
+
+        async def scenario() -> bool:
+            session = await gym.start(quiet=True)
+            connected = session.nc.is_connected
+            await session.close()
+            return connected
+
+        assert run_sync(scenario())
+        message, _ = _start_fails(monkeypatch, {"NATS_URL": locked.url, "NATS_NKEY": str(stranger)})
+        assert (
+            "refused an nkey seed (NATS_NKEY)" in message and "Authorization Violation" in message
+        )
+    finally:
+        locked.stop()
