@@ -165,16 +165,22 @@ def connect_options(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     return options
 
 
-def credentials_source(url: str, options: Mapping[str, Any]) -> str:
-    """In words, which credentials a connection presents, for messages."""
+def credentials_source(
+    url: str, options: Mapping[str, Any], *, from_environment: bool = True
+) -> str:
+    """In words, which credentials a connection presents (and from which variable), for messages."""
+
+    def named(words: str, variables: str) -> str:
+        return f"{words} ({variables})" if from_environment else words
+
     if options.get("user_credentials"):
-        return f"the credentials file {options['user_credentials']} (NATS_CREDS)"
+        return named(f"the credentials file {options['user_credentials']}", "NATS_CREDS")
     if options.get("nkeys_seed") or options.get("nkeys_seed_str"):
-        return "an nkey seed (NATS_NKEY)"
+        return named("an nkey seed", "NATS_NKEY")
     if options.get("user"):
-        return f"user {options['user']!r} and its password (NATS_USER, NATS_PASSWORD)"
+        return named(f"user {options['user']!r} and its password", "NATS_USER, NATS_PASSWORD")
     if options.get("token"):
-        return "a token (NATS_USER without NATS_PASSWORD)"
+        return named("a token", "NATS_USER without NATS_PASSWORD")
     if any(urlsplit(s).username for s in server_list(url)):
         return "the user and password written in NATS_URL"
     return "a connection without credentials"
@@ -185,28 +191,36 @@ def _server_words(error: BaseException) -> str:
     return str(error).removeprefix("nats: ").strip().strip("'\"")
 
 
-def explain_failure(error: BaseException, url: str, options: Mapping[str, Any]) -> str:
-    """One sentence: why the first connection to ``url`` failed, and which variable to fix."""
+def explain_failure(
+    error: BaseException, url: str, options: Mapping[str, Any], *, from_environment: bool = True
+) -> str:
+    """One sentence: why the first connection to ``url`` failed, and what to fix.
+
+    ``from_environment``: the options came from the NATS_* variables, so the sentence names
+    the variable to fix; otherwise it names the option.
+    """
     shown = redact(url)
     words = _server_words(error)
     if "authorization violation" in words.lower() or "authentication" in words.lower():
-        source = credentials_source(url, options)
-        fix = (
-            "check the user and password in NATS_URL"
-            if "NATS_URL" in source
-            else "check NATS_USER and NATS_PASSWORD, NATS_CREDS or NATS_NKEY"
-        )
-        return (
-            f'The NATS server at {shown} refused {source} with "{words}": {fix} '
-            "(the variables the nats CLI reads too)."
-        )
+        source = credentials_source(url, options, from_environment=from_environment)
+        if "NATS_URL" in source:
+            fix = "check the user and password in NATS_URL."
+        elif from_environment:
+            fix = (
+                "check NATS_USER and NATS_PASSWORD, NATS_CREDS or NATS_NKEY "
+                "(the variables the nats CLI reads too)."
+            )
+        else:
+            fix = "check the credentials passed to connect."
+        return f'The NATS server at {shown} refused {source} with "{words}": {fix}'
     if isinstance(error, ssl.SSLCertVerificationError):
         why = error.verify_message or words
-        fix = (
-            "NATS_CA does not hold the CA that signed it."
-            if options.get("tls") is not None and os.environ.get("NATS_CA")
-            else "set NATS_CA to the file of the CA that signed it."
-        )
+        if not from_environment:
+            fix = "pass tls=ssl.create_default_context(cafile=<the CA that signed it>)."
+        elif options.get("tls") is not None and os.environ.get("NATS_CA"):
+            fix = "NATS_CA does not hold the CA that signed it."
+        else:
+            fix = "set NATS_CA to the file of the CA that signed it."
         return (
             f"The NATS server at {shown} requires TLS, and its certificate could not be "
             f"verified ({why}): {fix}"
@@ -215,21 +229,27 @@ def explain_failure(error: BaseException, url: str, options: Mapping[str, Any]) 
         reason = (error.reason or words).replace("_", " ").lower()
         return (
             f"The NATS server at {shown} refused the TLS handshake ({reason}): it wants a "
-            "client certificate signed by a CA it trusts; set NATS_CERT and NATS_KEY to yours."
+            f"client certificate signed by a CA it trusts; {_cert_fix(from_environment)}"
         )
     if isinstance(error, ConnectionResetError) and (
         options.get("tls") is not None or any(s.startswith("tls://") for s in server_list(url))
     ):
         return (
             f"The NATS server at {shown} closed the connection during the TLS handshake "
-            f"({words}): it probably requires a client certificate (mutual TLS); set "
-            "NATS_CERT and NATS_KEY to yours."
+            f"({words}): it probably requires a client certificate (mutual TLS); "
+            f"{_cert_fix(from_environment)}"
         )
     return (
         f"No NATS server answered at {shown} ({type(error).__name__}: {words or 'no reason'}). "
         "Start one with `gym server start` and export the NATS_URL it prints, "
         "or unset NATS_URL to let gym start its own."
     )
+
+
+def _cert_fix(from_environment: bool) -> str:
+    if from_environment:
+        return "set NATS_CERT and NATS_KEY to yours."
+    return "load yours into the TLS context (context.load_cert_chain(cert, key))."
 
 
 class _TlsCloseWarning(logging.Filter):

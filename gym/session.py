@@ -78,7 +78,9 @@ AUTH_AND_TLS_OPTIONS = frozenset(
 """The options the quick probe shares with the real connection: who we are and how we talk."""
 
 
-async def _probe(servers: list[str], url: str, options: dict[str, object]) -> None:
+async def _probe(
+    servers: list[str], url: str, options: dict[str, object], *, from_environment: bool
+) -> None:
     """Connect once to each server in turn, without retrying; the first that answers wins.
 
     When none does, raise ``ConnectError`` with the most telling failure: a server that
@@ -111,7 +113,8 @@ async def _probe(servers: list[str], url: str, options: dict[str, object]) -> No
     telling = [e for e in failures if not isinstance(e, nats.errors.NoServersError)]
     answered = [e for e in telling if not isinstance(e, (ConnectionRefusedError, TimeoutError))]
     error = (answered or telling or failures)[0]
-    raise ConnectError(nats_env.explain_failure(error, url, options))
+    sentence = nats_env.explain_failure(error, url, options, from_environment=from_environment)
+    raise ConnectError(sentence)
 
 
 async def connect(url: str, *, name: str = "nats-gym", **options: object) -> Client:
@@ -127,14 +130,15 @@ async def connect(url: str, *, name: str = "nats-gym", **options: object) -> Cli
     servers = nats_env.server_list(url)
     if not servers:
         raise ConnectError(f"No server in the URL {url!r}: set NATS_URL to nats://host:4222.")
-    if nats_env.is_environment_url(url):
+    from_environment = nats_env.is_environment_url(url)
+    if from_environment:
         try:
             options = {**nats_env.connect_options(), **options}
         except nats_env.EnvironmentProblem as problem:
             raise ConnectError(str(problem)) from None
     if options.get("tls") is not None:
         nats_env.quiet_tls_close_warning()
-    await _probe(servers, url, options)
+    await _probe(servers, url, options, from_environment=from_environment)
     options.setdefault("error_cb", _report_error)
     options.setdefault("connect_timeout", CONNECT_TIMEOUT)
     return await nats.connect(servers, name=name, **options)
