@@ -231,7 +231,7 @@ def explain_failure(
             f"The NATS server at {shown} refused the TLS handshake ({reason}): it wants a "
             f"client certificate signed by a CA it trusts; {_cert_fix(from_environment)}"
         )
-    if isinstance(error, ConnectionResetError) and (
+    if isinstance(error, ConnectionResetError | BrokenPipeError | ConnectionAbortedError) and (
         options.get("tls") is not None or any(s.startswith("tls://") for s in server_list(url))
     ):
         return (

@@ -28,6 +28,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 
 from gym.delivery import wait_until_processed
+from gym.nats_env import quiet_tls_close_warning
 
 __all__ = [
     "PermissionDenied",
@@ -37,6 +38,8 @@ __all__ = [
     "may_subscribe",
     "server_words",
 ]
+
+quiet_tls_close_warning()  # this module's users open TLS connections with nats-py directly
 
 PERMISSIONS_VIOLATION = "permissions violation"
 """How nats-py's error for a refused publish or subscription starts (it lower-cases it)."""
