@@ -90,12 +90,13 @@ async def _probe(
     """
     shared = {k: v for k, v in options.items() if k in AUTH_AND_TLS_OPTIONS}
     shared.setdefault("connect_timeout", CONNECT_TIMEOUT)
-    failures: list[BaseException] = []
-
-    async def keep(error: Exception) -> None:
-        failures.append(error)
+    failures: list[tuple[str, BaseException]] = []
 
     for server in servers:
+
+        async def keep(error: Exception, server: str = server) -> None:
+            failures.append((server, error))
+
         try:
             probe = await nats.connect(
                 server,
@@ -106,14 +107,15 @@ async def _probe(
                 **shared,
             )
         except Exception as error:  # nats-py raises several unrelated types here
-            failures.append(error)
+            failures.append((server, error))
             continue
         await probe.close()
         return
-    telling = [e for e in failures if not isinstance(e, nats.errors.NoServersError)]
-    answered = [e for e in telling if not isinstance(e, (ConnectionRefusedError, TimeoutError))]
-    error = (answered or telling or failures)[0]
-    sentence = nats_env.explain_failure(error, url, options, from_environment=from_environment)
+    telling = [f for f in failures if not isinstance(f[1], nats.errors.NoServersError)]
+    answered = [f for f in telling if not isinstance(f[1], ConnectionRefusedError | TimeoutError)]
+    # a server that answered and refused is named alone; "nobody answered" names them all
+    server, error = answered[0] if answered else (url, (telling or failures)[0][1])
+    sentence = nats_env.explain_failure(error, server, options, from_environment=from_environment)
     raise ConnectError(sentence)
 
 
