@@ -39,6 +39,7 @@ __all__ = [
     "ensure_stream",
     "ensure_course_streams",
     "delete_streams",
+    "guarded",
     "on_gyms_server",
 ]
 
@@ -157,25 +158,37 @@ async def ensure_stream(js: JetStreamContext, config: StreamConfig) -> StreamInf
 
     ``add_stream`` is already idempotent for an identical configuration; only a changed
     one needs ``update_stream`` (some fields, like storage type, cannot change at all and
-    the server says so). On a server gym does not own, the stream gets gym's mark, and a
-    stream of that name that gym did not create is left as it is (``ForeignStream``).
+    the server says so).
     """
-    if not on_gyms_server(js):
-        config = _marked(config)
     try:
         return await js.add_stream(config)
     except BadRequestError as error:
         if error.err_code != STREAM_EXISTS_WITH_OTHER_CONFIG:
             raise
-        await _refuse_unless_ours(js, str(config.name), "change")
         return await js.update_stream(config)
+
+
+def guarded(js: JetStreamContext) -> JetStreamContext:
+    """``js`` itself on gym's own server, else a ``GymJetStream`` on the same connection.
+
+    (``ensure_stream`` stays the four lines notebook 04 prints; the guarding happens in
+    the context it is given.)
+    """
+    if isinstance(js, GymJetStream) or on_gyms_server(js):
+        return js
+    return GymJetStream(js._nc, prefix=js._prefix, timeout=js._timeout)
 
 
 async def ensure_course_streams(
     js: JetStreamContext, names: Iterable[str] | None = None
 ) -> list[StreamInfo]:
-    """Create or update the course's streams (all five, or the ones named)."""
+    """Create or update the course's streams (all five, or the ones named).
+
+    On a server gym does not own they get gym's mark, and a stream of the same name that
+    gym did not create is left as it is: ``ForeignStream`` says so.
+    """
     chosen = list(COURSE_STREAMS) if names is None else list(names)
+    js = guarded(js)
     return [await ensure_stream(js, COURSE_STREAMS[name]) for name in chosen]
 
 

@@ -243,14 +243,16 @@ def test_gym_deletes_only_what_it_created(
         with pytest.raises(ForeignStream, match="PREDICTIONS .* not created by gym"):
             await ensure_course_streams(s.js, ["PREDICTIONS"])  # would change the company's
         (routing,) = await ensure_course_streams(s.js, ["ROUTING"])
+        (explanations,) = await ensure_course_streams(s.nc.jetstream(), ["EXPLANATIONS"])
+        assert created_by_gym(explanations), "a plain context is guarded the same way"
         made = await s.js.add_stream(name="NB_SCRATCH", subjects=["scratch.>"])
         assert created_by_gym(routing) and created_by_gym(made)
         with pytest.raises(ForeignStream):
             await s.js.delete_stream("ORDERS")
         with pytest.raises(ForeignStream):
             await s.js.purge_stream("ORDERS")
-        deleted = await delete_streams(s.js, ["PREDICTIONS", "ROUTING", "NB_SCRATCH", "GONE"])
-        assert deleted == ["ROUTING", "NB_SCRATCH"]
+        names = ["PREDICTIONS", "ROUTING", "EXPLANATIONS", "NB_SCRATCH", "GONE"]
+        assert await delete_streams(s.js, names) == ["ROUTING", "EXPLANATIONS", "NB_SCRATCH"]
         # a plain JetStream context on the same server is held to the same rule
         assert await delete_streams(s.nc.jetstream(), ["ORDERS"]) == []
         await s.close()
