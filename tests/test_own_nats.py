@@ -24,6 +24,7 @@ from nats.js.api import StreamConfig
 from nbclient import NotebookClient
 
 import gym
+from gym import nats_env
 from gym.nats_env import CREDENTIAL_VARIABLES
 from gym.server import NatsServer, start_server
 from gym.streams import ForeignStream, created_by_gym, delete_streams, ensure_course_streams
@@ -329,3 +330,23 @@ def test_an_nkey_seed_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
         )
     finally:
         locked.stop()
+
+
+def test_the_variables_map_to_nats_py_options_as_the_nats_cli_reads_them(tmp_path: Path) -> None:
+    """NATS_CREDS is handed to nats-py as it is (no operator-mode server is started here)."""
+    creds, seed = tmp_path / "user.creds", tmp_path / "user.nk"
+    creds.write_text("a credentials file")
+    seed.write_text("SU…")
+    assert nats_env.connect_options({"NATS_USER": "tok"}) == {"token": "tok"}
+    assert nats_env.connect_options({"NATS_CREDS": str(creds), "NATS_NKEY": str(seed)}) == {
+        "user_credentials": str(creds),
+        "nkeys_seed": str(seed),
+    }
+    with pytest.raises(nats_env.EnvironmentProblem, match="NATS_CREDS is set to"):
+        nats_env.connect_options({"NATS_CREDS": str(tmp_path / "missing.creds")})
+    with pytest.raises(nats_env.EnvironmentProblem, match="NATS_KEY is not set"):
+        nats_env.connect_options({"NATS_CERT": str(creds)})
+    assert nats_env.server_list(" a:4222, tls://b:4443 ,") == ["nats://a:4222", "tls://b:4443"]
+    assert (
+        nats_env.redact("nats://alice:secret@a:4222,nats://b") == "nats://alice:***@a:4222,nats://b"
+    )
