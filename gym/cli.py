@@ -10,7 +10,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from gym import course, monitor
+import nats.errors
+from nats.aio.client import Client
+
+from gym import course, monitor, nats_env
 from gym.checker import EXERCISES, CheckerError, CheckResult, Exercise, check, get, learner_path
 from gym.checker.catalogue import UnknownExercise
 from gym.checker.progress import Verdict, hints_seen, next_hint, remembered, reset
@@ -18,7 +21,7 @@ from gym.checker.watch import watch
 from gym.lab import WELCOME, lab_command, lab_environment, run_lab
 from gym.paths import CourseNotFound, course_root, state_dir
 from gym.server import ServerError, start_server
-from gym.session import ConnectError, monitor_url_for
+from gym.session import ConnectError, connect, monitor_url_for
 from gym.sync_bridge import run_sync
 
 __all__ = ["main"]
@@ -91,22 +94,57 @@ def _server_status(_: argparse.Namespace) -> int:
         )
         return 1
     monitor_url = monitor_url_for(url)
+    shown = nats_env.redact(url)
 
-    async def read() -> tuple[dict, dict]:
-        return await monitor.healthz(monitor_url), await monitor.jsz(monitor_url)
+    async def read() -> tuple[str, str, dict | None, dict | None]:
+        """Over NATS, with NATS_URL's credentials: who we are and this account's JetStream.
+
+        Then the monitoring port, which a hosted NATS usually does not expose: its absence
+        is reported, not fatal.
+        """
+        nc = await connect(url, name="gym server status")
+        try:
+            who = _connection_words(nc)
+            try:
+                account = await nc.jetstream().account_info()
+                usage = f"{account.streams}   consumers {account.consumers}   (this account)"
+            except nats.errors.Error as error:
+                usage = f"none: JetStream is not available to this account ({error})"
+        finally:
+            await nc.close()
+        try:
+            return who, usage, await monitor.healthz(monitor_url), await monitor.jsz(monitor_url)
+        except monitor.MonitorError:
+            return who, usage, None, None
 
     try:
-        health, js = run_sync(read())
-    except monitor.MonitorError as error:
-        print(f"gym: server at {url}: {error}")
+        who, usage, health, js = run_sync(read())
+    except ConnectError as error:
+        print(f"gym: server at {shown}: {error}")
         return 1
-    print(f"server   {url}  (monitoring {monitor_url})")
+    if health is None:
+        print(f"server   {shown}  (monitoring {monitor_url} does not answer)")
+        print(f"client   {who}")
+        print("health   unknown: set NATS_MONITOR_URL to read the server's /healthz")
+        print(f"streams  {usage}")
+        return 0
+    print(f"server   {shown}  (monitoring {monitor_url})")
+    print(f"client   {who}")
     print(f"health   {health.get('status')}")
     print(
         f"streams  {js.get('streams', 0)}   consumers {js.get('consumers', 0)}   "
         f"messages {js.get('messages', 0)}   bytes {js.get('bytes', 0)}"
     )
     return 0 if health.get("status") == "ok" else 1
+
+
+def _connection_words(nc: Client) -> str:
+    """ "nats-server 2.15.1 over TLS with user 'alice'…": what the connection is, briefly."""
+    v = nc.connected_server_version
+    info = getattr(nc, "_server_info", {})  # the server's INFO; nats-py has no public getter
+    tls = " over TLS" if info.get("tls_required") else ""
+    source = nats_env.credentials_source(os.environ["NATS_URL"], nats_env.connect_options())
+    return f"connected to nats-server {v.major}.{v.minor}.{v.patch}{tls} with {source}"
 
 
 def _check(args: argparse.Namespace) -> int:

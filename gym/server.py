@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-__all__ = ["NatsServer", "ServerError", "find_binary", "start_server"]
+__all__ = ["NatsServer", "ServerError", "find_binary", "runs_here", "start_server"]
 
 GYM_TMP = Path(tempfile.gettempdir()) / "nats-gym"
 """Every embedded server's folder lives here, named ``<owner pid>-<random>``."""
@@ -130,6 +130,7 @@ class NatsServer:
 
     def __post_init__(self) -> None:
         self._finalizer = weakref.finalize(self, _terminate, self.process, self.folder)
+        _MINE[id(self)] = self
 
     @property
     def store_dir(self) -> Path:
@@ -326,3 +327,20 @@ def _last_line(path: Path) -> str:
     except OSError:
         return ""
     return lines[-1] if lines else ""
+
+
+_MINE: weakref.WeakValueDictionary[int, NatsServer] = weakref.WeakValueDictionary()
+"""Every server this process started and still holds (for ``runs_here``)."""
+
+
+def runs_here(host: str, port: int) -> bool:
+    """True when a server this process started is running and listens at ``host:port``.
+
+    How gym tells its own servers, whose content is all the course's, from a server it
+    was pointed at (``NATS_URL``), where it must delete only what it created.
+    """
+    for server in list(_MINE.values()):
+        address = urlsplit(server.url)
+        if server.running and (address.hostname, address.port) == (host, port):
+            return True
+    return False

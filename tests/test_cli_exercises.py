@@ -62,6 +62,7 @@ def test_check_fails_a_stub_and_passes_a_solved_file(course: Path) -> None:
     solved = gym_cli(course, "check", "ex10")
     assert solved.returncode == 0, solved.stdout
     assert "all 4 criteria pass" in solved.stdout
+    # the line after a pass names what comes next (the end of the course after the last one)
     assert solved.stdout.strip().splitlines()[-1] == f"  {next_step(get('ex10'))}"
 
 

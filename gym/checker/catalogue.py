@@ -267,6 +267,18 @@ EXERCISES: tuple[Exercise, ...] = (
             "Each publish carries headers={Header.MSG_ID: p.msg_id}; the id names the prediction, so the same batch sent again is stored once.",
         ),
     ),
+    Exercise(
+        id="ex16",
+        title="Permissions for the pipeline's services",
+        notebook="16_security.ipynb",
+        file="ex16_permissions.py",
+        hints=(
+            "Each service gets one block, {'publish': ..., 'subscribe': ..., 'allow_responses': ...}. Read the spec line by line and put every subject it allows into an allow list: with an allow list, everything not on it is refused, which is the point.",
+            "Wildcards work as in subscriptions: `*` is exactly one token and `>` one or more at the end, so predictions.> allows predictions.normal.AAPL and predictions.* does not. To allow nothing, deny '>' (an empty allow list allows everything).",
+            "Request-reply needs both sides: the predictor publishes to svc.explain and must be allowed to subscribe to _INBOX.> (nc.request waits for the answer there); the explainer answers with 'allow_responses': True, not with publish rights on _INBOX.>.",
+            "feed: {'publish': {'allow': ['market.data.>']}, 'subscribe': {'deny': ['>']}}; predictor: publish allow ['predictions.>', 'svc.explain'], subscribe allow ['market.data.>', '_INBOX.>']; explainer: publish allow ['explanations.>'], subscribe allow ['predictions.>', 'svc.explain'], 'allow_responses': True.",
+        ),
+    ),
 )
 
 
