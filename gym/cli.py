@@ -144,7 +144,8 @@ def _connection_words(nc: Client) -> str:
     info = getattr(nc, "_server_info", {})  # the server's INFO; nats-py has no public getter
     tls = " over TLS" if info.get("tls_required") else ""
     source = nats_env.credentials_source(os.environ["NATS_URL"], nats_env.connect_options())
-    return f"connected to nats-server {v.major}.{v.minor}.{v.patch}{tls} with {source}"
+    version = f"{v.major}.{v.minor}.{v.patch}"
+    return f"connected to nats-server {version}{tls} with {source or 'no credentials'}"
 
 
 def _check(args: argparse.Namespace) -> int:

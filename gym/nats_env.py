@@ -168,7 +168,8 @@ def connect_options(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
 def credentials_source(
     url: str, options: Mapping[str, Any], *, from_environment: bool = True
 ) -> str:
-    """In words, which credentials a connection presents (and from which variable), for messages."""
+    """In words, which credentials a connection presents (and from which variable), for
+    messages; ``""`` when it presents none."""
 
     def named(words: str, variables: str) -> str:
         return f"{words} ({variables})" if from_environment else words
@@ -183,7 +184,7 @@ def credentials_source(
         return named("a token", "NATS_USER without NATS_PASSWORD")
     if any(urlsplit(s).username for s in server_list(url)):
         return "the user and password written in NATS_URL"
-    return "a connection without credentials"
+    return ""
 
 
 def _server_words(error: BaseException) -> str:
@@ -202,7 +203,10 @@ def explain_failure(
     shown = redact(url)
     words = _server_words(error)
     if "authorization violation" in words.lower() or "authentication" in words.lower():
-        source = credentials_source(url, options, from_environment=from_environment)
+        source = (
+            credentials_source(url, options, from_environment=from_environment)
+            or "a connection without credentials"
+        )
         if "NATS_URL" in source:
             fix = "check the user and password in NATS_URL."
         elif from_environment:
