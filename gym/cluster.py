@@ -376,7 +376,10 @@ def start_leaf(
         )
     if not re.fullmatch(r"[A-Za-z0-9_-]+", domain):
         raise ValueError(f"a JetStream domain is letters, digits, '-' and '_', not {domain!r}")
-    remotes = ", ".join(hub.leafnode_urls)
+    # the running nodes only: a leaf node that first tries a stopped one waits a second
+    remotes = ", ".join(
+        url for node, url in zip(hub.nodes, hub.leafnode_urls, strict=True) if node.running
+    )
     config = f"server_name: {name}\nleafnodes {{ remotes: [ {{ urls: [{remotes}] }} ] }}\n"
     if jetstream:
         config += _jetstream_block(domain)
