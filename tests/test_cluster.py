@@ -13,6 +13,8 @@ import os
 import socket
 import subprocess
 import sys
+import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -81,6 +83,30 @@ def test_ready_means_every_node_healthy_on_loopback_with_one_meta_leader(cluster
         await nc.close()
 
     run_sync(r3_stream())
+
+
+def test_healthz_waits_for_a_meta_leader_and_js_enabled_only_does_not() -> None:
+    """Why readiness is plain /healthz: a node whose peers never come is not healthy."""
+    port, *absent = gym_cluster.free_ports(3)
+    routes = ", ".join(f"nats-route://127.0.0.1:{p}" for p in [port, *absent])
+    alone = gym_server.launch_server(
+        config=f"server_name: alone\ncluster {{ name: alone, listen: 127.0.0.1:{port}, "
+        f"routes: [{routes}] }}\njetstream {{ max_file_store: 1GB }}\n"
+    )
+    try:
+        for _ in range(500):
+            if (urls := alone.urls()) is not None:
+                break
+            time.sleep(0.01)  # until it has written its ports file
+        assert urls is not None
+        with pytest.raises(urllib.error.HTTPError) as unavailable:
+            monitor(urls[1], "healthz")
+        assert unavailable.value.code == 503
+        assert "meta" in json.load(unavailable.value)["error"]
+        assert monitor(urls[1], "healthz?js-enabled-only=true") == {"status": "ok"}
+        assert monitor(urls[1], "jsz")["meta_cluster"].get("leader") in (None, "")
+    finally:
+        alone.abandon()
 
 
 def test_a_killed_node_restarts_on_its_ports_and_store_and_catches_up(cluster: Cluster) -> None:
