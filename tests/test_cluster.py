@@ -119,6 +119,11 @@ def test_a_killed_node_restarts_on_its_ports_and_store_and_catches_up(cluster: C
         leader = await stream_leader(nc, "KEPT")
         # A node that leads nothing: killing it needs no election, so this test stays quick.
         victim = next(n for n in cluster.nodes if n.name not in {leader, cluster.meta_leader()})
+        # A client of the victim's would lose a publish sent as it dies (a timeout, not this
+        # test's subject): this one uses the two others.
+        await nc.close()
+        nc = await connect([n.url for n in cluster.nodes if n is not victim])
+        js = nc.jetstream()
         for n in range(10):
             await js.publish("kept.n", str(n).encode())
         url, old_pid, folder = victim.url, victim.pid, victim.server.folder
@@ -229,6 +234,36 @@ def test_nothing_is_left_after_the_owner_is_killed() -> None:
         assert wait_until_gone(pid), f"nats-server {pid} outlived its owner"
     gym_server.sweep_orphaned_folders()  # another test process may have swept them already
     assert not any(Path(folder).exists() for _, folder in servers)
+
+
+def test_a_check_workers_cluster_dies_with_the_worker() -> None:
+    """ex15's criterion starts its cluster inside the worker's event loop (main thread); a
+    worker the supervisor kills for overrunning must take every node with it."""
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import asyncio, json, sys\n"
+            "from types import SimpleNamespace\n"
+            "from gym.checker.checks.ex15 import failover_cluster\n"
+            "async def quiet(error): pass\n"
+            "async def main():\n"
+            "    ctx = SimpleNamespace(problems=SimpleNamespace(nats_error_cb=quiet))\n"
+            "    async with failover_cluster(ctx) as failover:\n"
+            "        print(json.dumps([n.pid for n in failover.cluster.nodes]), flush=True)\n"
+            "        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)\n"
+            "asyncio.run(main())",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    pids = json.loads(worker.stdout.readline())
+    assert len(pids) == 3
+    worker.kill()
+    worker.wait()
+    for pid in pids:
+        assert wait_until_gone(pid), f"node {pid} outlived the killed worker"
 
 
 def test_a_taken_route_port_makes_the_whole_cluster_start_again(
