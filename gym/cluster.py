@@ -6,18 +6,19 @@ signal), folder removed on ``stop()`` or swept at the next start.
 
 Why it looks like this:
 
-* **Ready means usable.** A JetStream cluster answers nothing until a majority of its nodes
-  has elected a *meta leader* (the node that owns the cluster's stream and consumer
-  assignments). Until then each node's ``/healthz`` answers 503 "JetStream has not
-  established contact with a meta leader" (``/healthz?js-enabled-only=true`` says ok long
-  before: it only asks whether JetStream is switched on). So the nodes are launched
+* **Ready means usable.** A JetStream cluster cannot create a stream until a majority of its
+  nodes has elected a *meta leader* (the node that owns the cluster's stream and consumer
+  assignments). Until then each node's ``/healthz`` answers 503 ("JetStream is still
+  recovering meta layer", then "JetStream has not established contact with a meta
+  leader"); ``/healthz?js-enabled-only=true`` says ok long before, as it only asks whether
+  JetStream is switched on (both shown in ``tests/test_cluster.py``). So the nodes are launched
   together, and the cluster is ready when every node's ``/healthz`` is ok and they all
   name the same meta leader in ``/jsz``.
 * **Ports.** Client, monitoring and leaf-node ports are picked by the servers themselves
   (``-1``) and read back, as for one server. The cluster (route) ports cannot be: every
   node's configuration must list every node's route address before any node runs (a
   node started without routes refuses to run JetStream clustered, and one that knows
-  only some of its peers bootstraps with too small a majority). They are found by asking
+  only some of its peers bootstraps expecting too few of them). They are found by asking
   the kernel for free ports (bind to port 0, read the number, release it). Between the
   release and the node binding it, another program may take the port; the node then
   exits with "address already in use", and ``start_cluster`` stops every node and starts
@@ -77,7 +78,8 @@ __all__ = [
 ]
 
 START_ATTEMPTS = 3
-"""Whole-cluster starts tried when a route port turns out to be taken (see the module doc)."""
+"""Whole-cluster starts tried when a route port turns out to be taken or the first election
+stalls (see the module doc)."""
 
 JETSTREAM_LIMITS = "max_file_store: 1TB, max_memory_store: 2GB"
 """The same room as a single embedded server (see ``gym.server.JETSTREAM_LIMITS``)."""
@@ -143,6 +145,7 @@ class Cluster:
     nodes: list[Node]
     domain: str | None = None
     """The JetStream domain of the cluster, if it was given one (leaf nodes need it)."""
+    jetstream: bool = True
     leaves: list[NatsServer] = field(default_factory=list)
 
     @property
@@ -172,12 +175,13 @@ class Cluster:
         return None
 
     def wait_until_healthy(self, timeout: float = READY_TIMEOUT) -> None:
-        """Wait until every *running* node is healthy and they agree on a meta leader."""
+        """Wait until every *running* node is healthy, routed to the other running nodes,
+        and (with JetStream) they agree on a meta leader."""
         deadline = time.monotonic() + timeout
         pause = 0.005
         while time.monotonic() < deadline:
-            running = [node for node in self.nodes if node.running]
-            if running and _agreed_leader([node.monitor_url for node in running]):
+            running = [node.monitor_url for node in self.nodes if node.running]
+            if running and _ready(running, jetstream=self.jetstream):
                 return
             time.sleep(pause)  # polling the health endpoints themselves
             pause = min(pause * 2, 0.05)
@@ -271,7 +275,7 @@ def _start_once(n: int, *, jetstream: bool, domain: str | None, timeout: float) 
         Node(f"n{number}", server, port, _pin_leaf_port(server))
         for number, (server, port) in enumerate(zip(servers, ports, strict=True), start=1)
     ]
-    return Cluster(name, nodes, domain)
+    return Cluster(name, nodes, domain, jetstream)
 
 
 def _jetstream_block(domain: str | None) -> str:
@@ -297,7 +301,7 @@ def _wait_for_all(
                     found[index] = urls
         if len(found) == len(launches):
             monitors = [found[i][1] for i in range(len(launches))]
-            if not jetstream or _agreed_leader(monitors):
+            if _ready(monitors, jetstream=jetstream):
                 return [launch.server(*found[i]) for i, launch in enumerate(launches)]
         time.sleep(pause)  # polling the readiness probes themselves
         pause = min(pause * 2, 0.05)
@@ -322,14 +326,19 @@ def _meta_leader(monitor_url: str) -> str | None:
     return (reply.get("meta_cluster") or {}).get("leader") or None
 
 
-def _agreed_leader(monitor_urls: Sequence[str]) -> str | None:
-    """The meta leader every one of these healthy nodes names, or None."""
+def _ready(monitor_urls: Sequence[str], *, jetstream: bool) -> bool:
+    """Every one of these nodes healthy and routed to all the others; with JetStream, all
+    naming the same meta leader."""
     leaders = set()
     for monitor_url in monitor_urls:
         if (_get(f"{monitor_url}/healthz") or {}).get("status") != "ok":
-            return None
-        leaders.add(_meta_leader(monitor_url))
-    return leaders.pop() if len(leaders) == 1 and None not in leaders else None
+            return False
+        routes = (_get(f"{monitor_url}/routez") or {}).get("routes") or []
+        if len({route.get("remote_name") for route in routes}) < len(monitor_urls) - 1:
+            return False
+        if jetstream:
+            leaders.add(_meta_leader(monitor_url))
+    return not jetstream or (len(leaders) == 1 and None not in leaders)
 
 
 def _leaf_port(server: NatsServer) -> int:

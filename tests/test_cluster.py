@@ -333,6 +333,16 @@ def test_stop_is_idempotent_and_removes_every_store() -> None:
     assert all(wait_until_gone(pid) for pid in pids)
 
 
+def test_a_cluster_without_jetstream_is_ready_once_routed() -> None:
+    with start_cluster(2, jetstream=False) as plain:
+        for node in plain.nodes:
+            assert not monitor(node.monitor_url, "varz")["jetstream"].get("config")
+            routed = {r["remote_name"] for r in monitor(node.monitor_url, "routez")["routes"]}
+            assert routed == {n.name for n in plain.nodes} - {node.name}
+        assert plain.meta_leader() is None
+        plain.wait_until_healthy(timeout=2)
+
+
 def test_one_node_is_not_a_cluster() -> None:
     with pytest.raises(ValueError, match="at least 2"):
         start_cluster(1)
