@@ -287,7 +287,8 @@ def test_a_taken_route_port_makes_the_whole_cluster_start_again(
     before = set(gym_server.GYM_TMP.glob(mine))
     try:
         with start_cluster(3) as retried:
-            assert len(asked) == 2 and taken not in [n.cluster_port for n in retried.nodes]
+            # two starts, or three when the second also stalls in its first election (1 in 20)
+            assert len(asked) >= 2 and taken not in [n.cluster_port for n in retried.nodes]
             assert retried.meta_leader()
             now = set(gym_server.GYM_TMP.glob(mine)) - before
             assert now == {n.server.folder for n in retried.nodes}, "the first try left folders"
