@@ -10,8 +10,9 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-__all__ = ["bar", "deliveries", "dots", "histogram", "lines", "rates"]
+__all__ = ["bar", "deliveries", "dots", "failover", "histogram", "lines", "rates"]
 
 
 def bar(counts: Mapping[str, float], *, title: str, xlabel: str = "", ylabel: str = "") -> Figure:
@@ -127,6 +128,41 @@ def rates(per_second: Mapping[str, float], *, title: str, baseline: str) -> Figu
         axes.text(value, row, f" {value:,.0f}/s  ({ratio:.1f}×)", va="center", fontsize="small")
     axes.set_xlim(min(values) / 2, max(values) * 12)  # room for the labels right of the bars
     axes.set(title=title, xlabel="messages per second (log scale)")
+    figure.tight_layout()
+    plt.close(figure)
+    return figure
+
+
+def failover(
+    attempts: Sequence[tuple[float, float | None]],
+    *,
+    events: Mapping[str, float],
+    title: str,
+) -> Figure:
+    """Publish latency across a failover: a dot per acknowledged publish at its latency (log
+    scale), a cross per failed attempt, and a dashed line per event (a kill, a new leader).
+
+    ``attempts`` are ``(seconds since the start, latency in seconds or None if it failed)``.
+    A median latency cannot show an election; the gap in the dots and the row of crosses can.
+    """
+    figure, axes = plt.subplots(figsize=(7, 3))
+    acked = [(t, latency * 1000) for t, latency in attempts if latency is not None]
+    failed = [t for t, latency in attempts if latency is None]
+    if acked:
+        axes.scatter(*zip(*acked, strict=True), s=4, color="#27aae1", label="acknowledged")
+    axes.set_yscale("log")
+    # 0.2, 0.5, 1, 2, 5 rather than 2x10^-1: labels on the 1-2-5 ticks only
+    plain = FuncFormatter(lambda value, _: f"{value:g}" if f"{value:.0e}"[0] in "125" else "")
+    axes.yaxis.set_major_formatter(plain)
+    axes.yaxis.set_minor_formatter(plain)
+    floor = min((ms for _, ms in acked), default=1.0)
+    if failed:
+        axes.scatter(failed, [floor] * len(failed), marker="x", color="#d62728", label="failed")
+    colours = ["#555555", "#2ca02c", "#9467bd", "#8c564b"]
+    for index, (name, seconds) in enumerate(events.items()):
+        axes.axvline(seconds, linestyle="--", color=colours[index % len(colours)], label=name)
+    axes.set(title=title, xlabel="seconds since the first publish", ylabel="latency (ms)")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     figure.tight_layout()
     plt.close(figure)
     return figure

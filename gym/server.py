@@ -37,7 +37,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-__all__ = ["NatsServer", "ServerError", "find_binary", "runs_here", "start_server"]
+__all__ = [
+    "Launch",
+    "NatsServer",
+    "ServerError",
+    "find_binary",
+    "launch_server",
+    "runs_here",
+    "start_server",
+]
 
 GYM_TMP = Path(tempfile.gettempdir()) / "nats-gym"
 """Every embedded server's folder lives here, named ``<owner pid>-<random>``."""
@@ -187,6 +195,16 @@ class NatsServer:
         """
         _end(self.process)
 
+    def kill(self) -> None:
+        """End the process abruptly (SIGKILL, like a crash or a pulled plug); keep the store.
+
+        Unlike ``halt()`` the server gets no chance to hand anything over. ``restart()``
+        brings it back; ``stop()`` still removes everything. Safe when already ended.
+        """
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
     def restart(self, *, timeout: float = READY_TIMEOUT) -> None:
         """Start the server again on the same ports with the same store; wait until healthy.
 
@@ -258,6 +276,18 @@ def start_server(
     a bad option fails here with the server's own words. Unless ``config`` has a
     ``jetstream`` block of its own, ``JETSTREAM_LIMITS`` is put in front of it.
     """
+    return launch_server(args=args, config=config, jetstream=jetstream).wait(timeout)
+
+
+def launch_server(
+    *, args: Sequence[str] = (), config: str | None = None, jetstream: bool = True
+) -> Launch:
+    """The first half of ``start_server``: the process is started, not yet waited for.
+
+    A cluster's nodes are healthy only together (each waits for a JetStream meta leader,
+    which needs a majority of them running), so ``gym.cluster`` launches them all first and
+    then waits for all of them at once.
+    """
     binary = find_binary()
     sweep_orphaned_folders()
     GYM_TMP.mkdir(parents=True, exist_ok=True)
@@ -273,13 +303,57 @@ def start_server(
         config_path.write_text(config)
         command += ["-c", str(config_path)]
     command += list(args)
-    process = _launch(command, folder)
     try:
-        url, monitor_url = _wait_until_healthy(process, folder, timeout)
+        process = _launch(command, folder)
     except BaseException:
-        _terminate(process, folder)
+        shutil.rmtree(folder, ignore_errors=True)
         raise
-    return NatsServer(process, folder, url, monitor_url, command)
+    return Launch(process, folder, command)
+
+
+@dataclass
+class Launch:
+    """A server process that has been started and is not known to be healthy yet."""
+
+    process: subprocess.Popen[bytes]
+    folder: Path
+    command: list[str]
+
+    def urls(self) -> tuple[str, str] | None:
+        """The client and monitoring URLs, once the server has written its ports file."""
+        ports = _read_ports(self.folder, self.process.pid)
+        if ports and ports.get("nats") and ports.get("monitoring"):
+            return ports["nats"][0], ports["monitoring"][0]
+        return None
+
+    def urls_when_healthy(self) -> tuple[str, str] | None:
+        """The client and monitoring URLs once ``/healthz`` says ok; ``None`` until then."""
+        urls = self.urls()
+        return urls if urls and _healthy(urls[1]) else None
+
+    def exited(self) -> bool:
+        return self.process.poll() is not None
+
+    def failure(self, timeout: float) -> ServerError:
+        """Why it is not healthy, in the server's own last words."""
+        return _failure(self.process, self.folder, timeout)
+
+    def server(self, url: str, monitor_url: str) -> NatsServer:
+        """The running server, once healthy: from here on ``stop()`` owns the cleanup."""
+        return NatsServer(self.process, self.folder, url, monitor_url, self.command)
+
+    def abandon(self) -> None:
+        """End the process and remove its folder (a start that failed)."""
+        _terminate(self.process, self.folder)
+
+    def wait(self, timeout: float = READY_TIMEOUT) -> NatsServer:
+        """Wait until healthy and return the server; on failure clean up and raise."""
+        try:
+            url, monitor_url = _wait_until_healthy(self.process, self.folder, timeout)
+        except BaseException:
+            self.abandon()
+            raise
+        return self.server(url, monitor_url)
 
 
 def _launch(command: list[str], folder: Path) -> subprocess.Popen[bytes]:
@@ -298,24 +372,25 @@ def _wait_until_healthy(
     process: subprocess.Popen[bytes], folder: Path, timeout: float
 ) -> tuple[str, str]:
     """The client and monitoring URLs once healthz says ok; ``ServerError`` otherwise."""
+    launch = Launch(process, folder, [])
     deadline = time.monotonic() + timeout
     pause = 0.002
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        ports = _read_ports(folder, process.pid)
-        if ports and ports.get("nats") and ports.get("monitoring"):
-            url, monitor_url = ports["nats"][0], ports["monitoring"][0]
-            if _healthy(monitor_url):
-                return url, monitor_url
+    while time.monotonic() < deadline and not launch.exited():
+        urls = launch.urls_when_healthy()
+        if urls:
+            return urls
         time.sleep(pause)  # polling the readiness probe itself; nothing else to wait on
         pause = min(pause * 2, 0.05)
+    raise _failure(process, folder, timeout)
+
+
+def _failure(process: subprocess.Popen[bytes], folder: Path, timeout: float) -> ServerError:
     last_words = _last_line(folder / "server.log")
     if process.poll() is None:
         problem = f"did not become healthy within {timeout:g} s"
     else:
         problem = f"exited with code {process.returncode}"
-    raise ServerError(
+    return ServerError(
         f"nats-server {problem}; its last log line was: {last_words or '(nothing)'}. "
         "Check the extra options you passed, or run `gym server start` to see the full log."
     )

@@ -268,6 +268,18 @@ EXERCISES: tuple[Exercise, ...] = (
         ),
     ),
     Exercise(
+        id="ex15",
+        title="A publisher that survives a crashed stream leader",
+        notebook="15_clustering_and_failover.ipynb",
+        file="ex15_failover_publish.py",
+        hints=(
+            'Notebook 15\'s publish_until_acked is most of it: one message at a time, the same Nats-Msg-Id on every attempt, retried after TimeoutError or NoStreamResponseError. What ex15 adds: an id per payload (f"{prefix}-{i}"), a ceiling on the backoff, a deadline per payload, and the list of acks.',
+            "No fixed number of attempts: while the cluster elects (4 to 9 s) every attempt fails at once, so three quick retries are gone in a quarter of a second. Give each payload a deadline, `give_up_at = loop.time() + give_up_after`, and re-raise only after it.",
+            "Between attempts `await asyncio.sleep(wait)`, then `wait = min(wait * 2, max_backoff)`; start every payload at `wait = backoff`. Catch only RETRYABLE — a bare `except:` also swallows the cancellation meant to stop you.",
+            'Shape: `for index, payload in enumerate(payloads):` headers = {Header.MSG_ID: f"{prefix}-{index}"}; `while True: try: acks.append(await js.publish(subject, payload, timeout=timeout, headers=headers)); break` / `except RETRYABLE: if loop.time() >= give_up_at: raise` / `await asyncio.sleep(wait); wait = min(wait * 2, max_backoff)`; return acks.',
+        ),
+    ),
+    Exercise(
         id="ex16",
         title="Permissions for the pipeline's services",
         notebook="16_security.ipynb",
