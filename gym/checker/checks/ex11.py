@@ -250,7 +250,13 @@ async def racing_deployers(ctx: CheckContext) -> None:
         for task in tasks:
             task.cancel()
     got = [deployment(ctx, result, call) for result in results]
-    written = [entry.value.decode() for entry in await kv.history("AAPL")][1:]
+    # read back from the bucket's stream: kv.history() watches with a timeout, and on a
+    # loaded machine can come back empty (NoKeysError) although the key has revisions
+    written = [
+        m.data.decode()
+        for m in await ctx.stored_messages(f"KV_{BUCKET}")
+        if m.subject == f"$KV.{BUCKET}.AAPL"
+    ][1:]
     winners = [version for (deployed, _, _), version in zip(got, versions, strict=True) if deployed]
     if len(written) > 1:
         raise Fail(
