@@ -28,10 +28,8 @@ applies a nak or a term, which are its own word that it did.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -41,6 +39,7 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
 from gym.delivery import wait_until_processed
+from gym.waiting import eventually
 
 __all__ = [
     "Advisory",
@@ -256,17 +255,15 @@ class AckWatch:
         Returns whether ``until`` held. Advisories can come a moment after the answer
         they are about, hence the deadline instead of a single look.
         """
-        deadline = time.monotonic() + within
-        while True:
+
+        async def look() -> bool:
             for sender in self.senders:
                 await wait_until_processed(sender)
             await wait_until_processed(self.observer)
             await self._drain()
-            if until(self):
-                return True
-            if time.monotonic() > deadline:
-                return False
-            await asyncio.sleep(0.01)
+            return until(self)
+
+        return await eventually(look, within=within, every=0.01)
 
     async def _drain(self) -> None:
         for msg in await _queued(self.answers_sub):

@@ -56,6 +56,7 @@ from typing import Any
 
 import nats.errors
 from nats.aio.client import Client
+from nats.js.api import ClusterInfo
 from nats.js.errors import ServiceUnavailableError
 
 from gym.server import (
@@ -66,6 +67,7 @@ from gym.server import (
     launch_server,
     start_server,
 )
+from gym.waiting import eventually
 
 __all__ = [
     "Cluster",
@@ -423,20 +425,25 @@ async def stream_leader(nc: Client, stream: str, *, within: float = 15.0) -> str
     at all (the request reached the node that just went away): each look waits a quarter
     of a second at most, and looks again until ``within`` seconds have passed.
     """
-    js = nc.jetstream(timeout=0.25)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while True:
-        # ServiceUnavailableError: 503 "JetStream cluster not available" while it elects
-        with contextlib.suppress(
-            nats.errors.TimeoutError, nats.errors.NoRespondersError, ServiceUnavailableError
-        ):
-            info = await js.stream_info(stream)
-            if info.cluster is not None and info.cluster.leader:
-                return info.cluster.leader
-        if loop.time() > deadline:
-            raise TimeoutError(f"stream {stream} has no leader after {within:g} s")
-        await asyncio.sleep(0.01)  # between looks at the server's own answer
+    cluster = await eventually(
+        lambda: _stream_cluster(nc, stream),
+        within=within,
+        until=lambda cluster: cluster is not None and bool(cluster.leader),
+        every=0.01,
+    )
+    if cluster is None or not cluster.leader:
+        raise TimeoutError(f"stream {stream} has no leader after {within:g} s")
+    return cluster.leader
+
+
+async def _stream_cluster(nc: Client, stream: str) -> ClusterInfo | None:
+    """``stream_info(stream).cluster``, or None while the stream elects: 503 "JetStream
+    cluster not available", no responders, or a request that reached the node just gone."""
+    with contextlib.suppress(
+        nats.errors.TimeoutError, nats.errors.NoRespondersError, ServiceUnavailableError
+    ):
+        return (await nc.jetstream(timeout=0.25).stream_info(stream)).cluster
+    return None
 
 
 async def until_current(nc: Client, stream: str, node: str, *, within: float = 15.0) -> None:
@@ -445,23 +452,20 @@ async def until_current(nc: Client, stream: str, node: str, *, within: float = 1
     The leader's own view, from ``stream_info``: the replica is ``current`` with no ``lag``
     (or ``node`` leads the stream by now).
     """
-    js = nc.jetstream(timeout=0.25)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while True:
-        with contextlib.suppress(
-            nats.errors.TimeoutError, nats.errors.NoRespondersError, ServiceUnavailableError
-        ):
-            info = await js.stream_info(stream)
-            if info.cluster is not None:
-                if info.cluster.leader == node:
-                    return
-                for replica in info.cluster.replicas or []:
-                    if replica.name == node and replica.current and not replica.lag:
-                        return
-        if loop.time() > deadline:
-            raise TimeoutError(f"{node}'s copy of {stream} is not current after {within:g} s")
-        await asyncio.sleep(0.01)  # between looks at the server's own answer
+
+    def current(cluster: ClusterInfo | None) -> bool:
+        if cluster is None:
+            return False
+        return cluster.leader == node or any(
+            replica.name == node and replica.current and not replica.lag
+            for replica in cluster.replicas or []
+        )
+
+    cluster = await eventually(
+        lambda: _stream_cluster(nc, stream), within=within, until=current, every=0.01
+    )
+    if not current(cluster):
+        raise TimeoutError(f"{node}'s copy of {stream} is not current after {within:g} s")
 
 
 async def move_stream_leader(nc: Client, stream: str, to: str, *, within: float = 5.0) -> None:

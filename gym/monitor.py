@@ -12,6 +12,8 @@ import urllib.error
 import urllib.request
 from typing import TYPE_CHECKING, Any
 
+from gym.waiting import eventually
+
 if TYPE_CHECKING:  # pandas costs ~0.4 s to import; only the table functions need it
     import pandas as pd
 
@@ -69,13 +71,9 @@ async def healthy(monitor_url: str, within: float = 5.0) -> dict:
     stream '$G > NAME' could not be recovered": measured 29 times in 100 deletions): wait for
     the server's own answer to change rather than read one moment's.
     """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while True:
-        reply = await healthz(monitor_url)
-        if reply.get("status") == "ok" or loop.time() >= deadline:
-            return reply
-        await asyncio.sleep(0.02)  # polling the endpoint itself, within a deadline
+    return await eventually(
+        lambda: healthz(monitor_url), within=within, until=lambda reply: reply.get("status") == "ok"
+    )
 
 
 async def varz(monitor_url: str) -> dict:

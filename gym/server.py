@@ -41,6 +41,7 @@ __all__ = [
     "Launch",
     "NatsServer",
     "ServerError",
+    "die_with_parent",
     "find_binary",
     "launch_server",
     "runs_here",
@@ -86,16 +87,21 @@ def find_binary() -> Path:
     )
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """In the child: ask Linux to SIGKILL us when the thread that started us dies.
-
-    Also lift the soft address-space limit a checker worker sets on itself (so that a
-    learner's runaway allocation ends in a MemoryError): the server is not learner code.
-    """
+def die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when the thread that started it dies (even by
+    ``kill -9``). A no-op where there is no ``prctl`` (not Linux)."""
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         pr_set_pdeathsig = 1
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """In the child: ``die_with_parent``, and lift the soft address-space limit a checker
+    worker sets on itself (so that a learner's runaway allocation ends in a MemoryError):
+    the server is not learner code.
+    """
+    die_with_parent()
     with contextlib.suppress(OSError, ValueError):
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         resource.setrlimit(resource.RLIMIT_AS, (hard, hard))

@@ -17,7 +17,6 @@ On gym's own servers (``gym.server``) everything is the course's, as before.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,6 +26,7 @@ from nats.js.errors import BadRequestError, NotFoundError, ServerError
 
 from gym.nats_env import is_environment_server
 from gym.server import runs_here
+from gym.waiting import eventually
 
 __all__ = [
     "DAY",
@@ -206,15 +206,17 @@ async def _ensure_once_the_old_store_is_gone(
     10049 "error creating store for stream" (seen in 1 of ~10 re-runs under load, never on
     a quiet machine). The server's own answer is the thing waited on, within a deadline.
     """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while True:
+
+    async def attempt() -> StreamInfo | None:
         try:
             return await ensure_stream(js, config)
         except ServerError as error:
-            if error.err_code != STORE_NOT_CREATED or loop.time() >= deadline:
+            if error.err_code != STORE_NOT_CREATED:
                 raise
-        await asyncio.sleep(0.05)
+            return None
+
+    info = await eventually(attempt, within=within, every=0.05)
+    return info or await ensure_stream(js, config)  # past the deadline: the server's own error
 
 
 async def delete_streams(js: JetStreamContext, names: Iterable[str]) -> list[str]:

@@ -27,6 +27,7 @@ from gym.checker.explain import describe_error, hint_for, short
 from gym.checker.locate import function_in_traceback, function_location, where_in_traceback
 from gym.server import NatsServer, start_server
 from gym.session import CONNECTION_TROUBLE, connect
+from gym.waiting import eventually
 
 __all__ = [
     "BlockingCall",
@@ -312,27 +313,6 @@ class CheckContext:
             with contextlib.suppress(NotFoundError):  # deleted from the middle of the stream
                 stored.append(await self.js.get_msg(stream, seq))
         return stored
-
-
-async def eventually(
-    probe: Callable[[], Awaitable[T]],
-    *,
-    within: float,
-    until: Callable[[T], bool] = bool,
-    every: float = 0.02,
-) -> T:
-    """Ask ``probe`` until ``until(answer)`` holds or ``within`` seconds pass; the last answer.
-
-    For state the server applies just after it answers (an ack lands in a consumer a moment
-    after the ack was sent): the check asks the server itself, within a deadline.
-    """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while True:
-        answer = await probe()
-        if until(answer) or loop.time() >= deadline:
-            return answer
-        await asyncio.sleep(every)
 
 
 async def cancel_and_wait(tasks: list[asyncio.Task[Any]]) -> list[asyncio.Task[Any]]:

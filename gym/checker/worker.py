@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import importlib
 import importlib.util
 import inspect
@@ -55,6 +54,7 @@ from gym.checker.locate import (
     task_frames,
     where_in_traceback,
 )
+from gym.server import die_with_parent
 
 MEMORY_LIMIT = 2 << 30
 """Bytes of address space learner code may use before a MemoryError (soft limit)."""
@@ -317,11 +317,10 @@ def _inside_learner_coroutine(frame: FrameType | None, learner_file: Path) -> bo
     return any(_is_learner_coroutine(f, learner_file) for f in stack_of(frame))
 
 
-def _die_with_parent(parent: int) -> None:
-    """Linux: be killed when the supervisor dies, even by ``kill -9``."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # it died before the line above took effect
+def _die_with_supervisor(supervisor: int) -> None:
+    """Be killed when the supervisor dies, even by ``kill -9``."""
+    die_with_parent()
+    if os.getppid() != supervisor:  # it died before the line above took effect
         _real_exit(1)
 
 
@@ -385,7 +384,7 @@ def run(request: dict[str, Any], channel: Channel) -> None:
 def main(argv: Sequence[str]) -> None:
     channel = Channel(int(argv[0]))
     request = json.loads(sys.stdin.readline())
-    _die_with_parent(request["parent"])
+    _die_with_supervisor(request["parent"])
     sys.path[:0] = [p for p in request.get("sys_path", ()) if p not in sys.path]
     with open(os.devnull, "rb") as nothing:  # input() in learner code gets EOF, not a hang
         os.dup2(nothing.fileno(), 0)
