@@ -17,11 +17,10 @@ from typing import Any
 from nats.aio.msg import Msg
 from nats.errors import BadSubjectError
 
-from gym import monitor
 from gym.checker import CheckContext, Fail, criterion
-from gym.checker.context import LearnerError
+from gym.checker.context import LearnerError, subscriptions_of
 from gym.checker.explain import short
-from gym.delivery import delivered, wait_until_processed
+from gym.delivery import delivered
 from gym.streams import COURSE_STREAMS
 
 STORED = list(COURSE_STREAMS["PREDICTIONS"].subjects or [])
@@ -111,13 +110,6 @@ async def fate_of(ctx: CheckContext, subject: str) -> str:
     )
 
 
-async def subscription_count(ctx: CheckContext) -> int:
-    """How many subscriptions the server holds for the criterion's connection."""
-    await wait_until_processed(ctx.nc)  # an UNSUB still in nats-py's buffer has arrived
-    connz = await monitor.connz(ctx.server.monitor_url, cid=ctx.nc.client_id, subs=1)
-    return len(connz["connections"][0].get("subscriptions_list") or [])
-
-
 def expect_subjects(ctx: CheckContext, answer: Any, *, call: str) -> list[str]:
     """``answer`` must be a list of subject strings; a readable failure otherwise."""
     ctx.expect_type(answer, list, call=call)
@@ -145,7 +137,7 @@ def difference(answer: list[str], real: list[str]) -> str:
 async def real_deliveries(ctx: CheckContext) -> None:
     for pattern in ("predictions.*.AAPL", "predictions.*", "market.>"):
         call = f"deliveries(nc, {pattern!r}, SUBJECTS)"
-        before = await subscription_count(ctx)
+        before = len(await subscriptions_of(ctx))
         answer = expect_subjects(
             ctx, await ctx.call("deliveries", ctx.nc, pattern, list(PUBLISHED)), call=call
         )
@@ -160,7 +152,7 @@ async def real_deliveries(ctx: CheckContext) -> None:
                 else "Return the subject of each message the subscription received, in the "
                 "order they arrived, and nothing else.",
             )
-        left = await subscription_count(ctx) - before
+        left = len(await subscriptions_of(ctx)) - before
         if left > 0:
             raise Fail(
                 f"{call} returned the right subjects but left its subscription on the "

@@ -17,10 +17,9 @@ from typing import Any
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 
-from gym import monitor
 from gym.checker import CheckContext, Fail, criterion, eventually
+from gym.checker.context import subscriptions_of
 from gym.checker.explain import short
-from gym.delivery import wait_until_processed
 
 BUCKET = "model_registry"
 HISTORY = 10
@@ -338,13 +337,6 @@ def compare_changes(got: list[Any], expected: list[Any], *, what: str) -> None:
         )
 
 
-async def subscriptions(ctx: CheckContext) -> int:
-    """How many subscriptions the server holds for the connection the learner uses."""
-    await wait_until_processed(ctx.nc)  # an UNSUB still in nats-py's buffer has arrived
-    connz = await monitor.connz(ctx.server.monitor_url, cid=ctx.nc.client_id, subs=1)
-    return len(connz["connections"][0].get("subscriptions_list") or [])
-
-
 class Follower:
     """The learner's ``follow_registry`` running in the background, and what it was given."""
 
@@ -419,7 +411,7 @@ async def follows_the_registry(ctx: CheckContext) -> None:
     await kv.put("MSFT", b"arima-v1")
     await kv.delete("MSFT")
     current.append(("MSFT", None, await last_revision(kv)))
-    before = await subscriptions(ctx)
+    before = len(await subscriptions_of(ctx))
     with ctx.hints(WATCH_HINTS):
         follower = Follower(ctx, kv)
         await follower.until_ready()
@@ -449,7 +441,7 @@ async def follows_the_registry(ctx: CheckContext) -> None:
         call=f"follow_registry(...) after {len(current)} current entries and {len(live)} changes",
         hint="Return how many times apply was called.",
     )
-    left = await subscriptions(ctx) - before
+    left = len(await subscriptions_of(ctx)) - before
     ctx.expect(
         left <= 0,
         f"after follow_registry returned, {left} subscription(s) of its watcher are still open",
