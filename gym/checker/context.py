@@ -388,3 +388,60 @@ def error_matching(name: str, test: Callable[[BaseException], bool]) -> type[Bas
     error only (``APIError`` subclasses differ by ``err_code``, not by type).
     """
     return _ErrorMatching(name, (Exception,), {"test": staticmethod(test)})
+
+
+async def learner_connection(ctx: CheckContext) -> tuple[Client, JetStreamContext]:
+    """A connection (and its JetStream context) for the learner's function alone, so that
+    its counters and pending acks are the learner's: ``messages_sent`` reads them."""
+    nc = await ctx.connect()
+    return nc, nc.jetstream()
+
+
+def messages_sent(nc: Client) -> int:
+    """Messages ``nc`` has sent: one per publish attempt (``js.publish`` sends exactly one)."""
+    return nc.stats["out_msgs"]
+
+
+async def outcome(task: asyncio.Future[Any]) -> tuple[Any, LearnerError | None]:
+    """``(result, None)``, or ``(None, error)`` when the learner's call in ``task`` raised."""
+    try:
+        return await task, None
+    except LearnerError as error:
+        return None, error
+
+
+async def while_running(
+    condition: Callable[[], bool], task: asyncio.Future[Any], *, within: float
+) -> bool:
+    """Look at a local ``condition`` (a counter of this process) every couple of
+    milliseconds until it holds (True), or ``task`` ends or ``within`` seconds pass (False)."""
+
+    async def look() -> bool:
+        return condition()
+
+    held = await eventually(
+        look, within=within, until=lambda held: held or task.done(), every=0.002
+    )
+    return held or condition()
+
+
+async def expect_to_stop_when_cancelled(
+    task: asyncio.Future[Any], *, call: str, attempts: int
+) -> None:
+    """Cancel a learner call that is retrying; fail if it swallows the cancellation."""
+    task.cancel()
+    await asyncio.wait([task], timeout=0.5)
+    if task.cancelled():
+        return
+    ending = "was still running"
+    if task.done():
+        _, error = await outcome(task)
+        ending = "went on and " + (
+            f"raised {describe_error(error.raised)}" if error else "returned"
+        )
+    raise Fail(
+        f"{call} {ending} after it was cancelled ({attempts} attempt(s)): it swallowed the "
+        "cancellation, so whoever cancelled it (a shutdown, a timeout) cannot stop it",
+        hint="A bare `except:` (or `except BaseException:`) also catches "
+        "asyncio.CancelledError: catch only the errors you retry.",
+    )

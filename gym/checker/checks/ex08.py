@@ -18,8 +18,6 @@ them as arguments, and they keep every claim — lost ack, backoff, giving up �
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Any
 
 from nats.aio.client import Client
 from nats.errors import TimeoutError as NatsTimeoutError
@@ -28,8 +26,15 @@ from nats.js.errors import BadRequestError, NoStreamResponseError, NotFoundError
 
 from gym import messages
 from gym.checker import CheckContext, Fail, criterion
-from gym.checker.context import LearnerError
-from gym.checker.explain import describe_error, short
+from gym.checker.context import (
+    LearnerError,
+    expect_to_stop_when_cancelled,
+    learner_connection,
+    messages_sent,
+    outcome,
+    while_running,
+)
+from gym.checker.explain import short
 from gym.streams import ensure_course_streams
 
 SUBJECT = "predictions.normal.AAPL"
@@ -37,8 +42,6 @@ MSG_ID = "AAPL-2025-12-17-normal"
 PAYLOAD = messages.encode(
     messages.envelope("prediction", "AAPL", {"predicted_price": 155.5, "confidence": 0.87})
 )
-POLL = 0.002
-"""Seconds between looks at the learner's connection counters."""
 
 ID_HINT = (
     'Send headers={"Nats-Msg-Id": msg_id} with every attempt (the same id each time): '
@@ -57,42 +60,11 @@ HINTS: dict[type[BaseException], str] = {
 """Hints for what ``safe_publish`` may let out where a criterion does not expect it."""
 
 
-def sent(nc: Client) -> int:
-    """Publish attempts so far: each ``js.publish`` sends exactly one message."""
-    return nc.stats["out_msgs"]
-
-
-async def learner_js(ctx: CheckContext) -> tuple[Client, Any]:
-    """A connection used only by the learner's function, so its counters are the learner's."""
-    nc = await ctx.connect()
-    return nc, nc.jetstream()
-
-
-async def until(condition: Callable[[], bool], task: asyncio.Future[Any], limit: float) -> bool:
-    """Poll ``condition`` until it holds (True), or the task ends or ``limit`` s pass (False).
-
-    The counters live in this process and change between two event-loop turns: looking
-    every couple of milliseconds costs nothing and asks the server nothing.
-    """
-    deadline = asyncio.get_running_loop().time() + limit
-    while not condition():
-        if task.done() or asyncio.get_running_loop().time() > deadline:
-            return False
-        await asyncio.sleep(POLL)
-    return True
-
-
-async def outcome(task: asyncio.Future[Any]) -> tuple[Any, LearnerError | None]:
-    """``(result, None)``, or ``(None, error)`` when the learner's function raised."""
-    try:
-        return await task, None
-    except LearnerError as error:
-        return None, error
-
-
 def unexpected(error: LearnerError, nc: Client) -> Fail:
     """A learner error no criterion wanted, with how many attempts were made before it."""
-    return Fail(f"{error.message} after {sent(nc)} attempt(s)", error.hint, where=error.where)
+    return Fail(
+        f"{error.message} after {messages_sent(nc)} attempt(s)", error.hint, where=error.where
+    )
 
 
 async def stored(ctx: CheckContext) -> list[str | None]:
@@ -124,15 +96,15 @@ def copies(ids: list[str | None], call: str) -> Fail:
 @criterion("publishes once with the Nats-Msg-Id header; the same id again is a duplicate")
 async def publishes_with_an_id(ctx: CheckContext) -> None:
     await ensure_course_streams(ctx.js, ["PREDICTIONS"])
-    nc, js = await learner_js(ctx)
+    nc, js = await learner_connection(ctx)
     call = f"safe_publish(js, {SUBJECT!r}, payload, {MSG_ID!r})"
     with ctx.hints(HINTS):
         ack = await ctx.call("safe_publish", js, SUBJECT, PAYLOAD, MSG_ID)
     ctx.expect_type(ack, PubAck, call=call)
     ctx.expect_equal((ack.stream, ack.seq), ("PREDICTIONS", 1), call=f"{call} -> (stream, seq)")
     ctx.expect(
-        sent(nc) == 1,
-        f"{call} published {sent(nc)} times on a healthy server, expected once",
+        messages_sent(nc) == 1,
+        f"{call} published {messages_sent(nc)} times on a healthy server, expected once",
         hint="Return the PubAck of the first attempt that succeeds.",
     )
     ids = await stored(ctx)
@@ -164,7 +136,7 @@ async def publishes_with_an_id(ctx: CheckContext) -> None:
 @criterion("an ack lost while the server stalls: retried, and the prediction stored once")
 async def lost_ack_is_not_a_duplicate(ctx: CheckContext) -> None:
     await ensure_course_streams(ctx.js, ["PREDICTIONS"])
-    nc, js = await learner_js(ctx)
+    nc, js = await learner_connection(ctx)
     call = f"safe_publish(js, ..., {MSG_ID!r}, attempts=4, timeout=0.1, backoff=0.02)"
     with ctx.hints(HINTS):
         task = ctx.background(
@@ -174,7 +146,7 @@ async def lost_ack_is_not_a_duplicate(ctx: CheckContext) -> None:
         # times out. Thawed once the retry is on its way, the server stores the first
         # attempt (its ack goes to a caller who gave up) and then sees the retry.
         with ctx.server.paused():
-            retried = await until(lambda: sent(nc) >= 2, task, limit=1.2)
+            retried = await while_running(lambda: messages_sent(nc) >= 2, task, within=1.2)
         if not retried and not task.done():
             raise Fail(
                 f"{call}: the first attempt was still waiting for its ack after 1.2 s",
@@ -197,7 +169,7 @@ async def lost_ack_is_not_a_duplicate(ctx: CheckContext) -> None:
 
 @criterion("no stream at first: waits its backoff, retries, stored once the stream exists")
 async def retries_until_the_stream_exists(ctx: CheckContext) -> None:
-    nc, js = await learner_js(ctx)
+    nc, js = await learner_connection(ctx)
     backoff = 0.1
     call = f"safe_publish(js, ..., attempts=4, timeout=0.5, backoff={backoff})"
     loop = asyncio.get_running_loop()
@@ -206,16 +178,16 @@ async def retries_until_the_stream_exists(ctx: CheckContext) -> None:
             "safe_publish", js, SUBJECT, PAYLOAD, MSG_ID, attempts=4, timeout=0.5, backoff=backoff
         )
         # in_msgs counts the "no responders" status that answers the first attempt.
-        failed = await until(lambda: nc.stats["in_msgs"] >= 1, task, limit=2.0)
+        failed = await while_running(lambda: nc.stats["in_msgs"] >= 1, task, within=2.0)
         failed_at = loop.time()
         if failed:
             # Usually ready before the retry; if not, a later retry finds it: any number
             # of attempts up to `attempts` is right, as long as each waited its backoff.
             await ensure_course_streams(ctx.js, ["PREDICTIONS"])
-            await until(lambda: sent(nc) >= 2, task, limit=2.0)
+            await while_running(lambda: messages_sent(nc) >= 2, task, within=2.0)
         gap = loop.time() - failed_at
         ack, error = await outcome(task)
-    if sent(nc) >= 2 and gap < backoff / 2:
+    if messages_sent(nc) >= 2 and gap < backoff / 2:
         raise Fail(
             f"{call} retried {gap * 1000:.0f} ms after the first attempt failed, "
             f"expected to wait backoff ({backoff} s) first",
@@ -226,8 +198,8 @@ async def retries_until_the_stream_exists(ctx: CheckContext) -> None:
     ctx.expect_type(ack, PubAck, call=call)
     count = len(await stored(ctx))
     ctx.expect(
-        sent(nc) >= 2 and ack.seq == 1 and count == 1,
-        f"{call} made {sent(nc)} attempt(s), returned seq={ack.seq} and left {count} "
+        messages_sent(nc) >= 2 and ack.seq == 1 and count == 1,
+        f"{call} made {messages_sent(nc)} attempt(s), returned seq={ack.seq} and left {count} "
         "message(s) stored; expected a retry after the first found no stream, and the "
         "prediction stored once, at seq 1",
         hint=RETRY_HINT,
@@ -242,35 +214,20 @@ async def stops_when_cancelled(ctx: CheckContext) -> None:
     """
     await ctx.nc.subscribe(SUBJECT)
     await ctx.nc.flush()
-    nc, js = await learner_js(ctx)
+    nc, js = await learner_connection(ctx)
     call = "safe_publish(js, ..., attempts=2, timeout=2.0, backoff=0.05)"
     with ctx.hints(HINTS):
         task = ctx.background(
             "safe_publish", js, SUBJECT, PAYLOAD, MSG_ID, attempts=2, timeout=2.0, backoff=0.05
         )
-        started = await until(lambda: sent(nc) >= 1, task, limit=1.0)
+        started = await while_running(lambda: messages_sent(nc) >= 1, task, within=1.0)
         if not started:
             result, error = await outcome(task)
     if not started:
         if error is not None:
             raise unexpected(error, nc)
         raise Fail(f"{call} returned {short(result)} without publishing anything", hint=RETRY_HINT)
-    task.cancel()
-    await asyncio.wait([task], timeout=0.5)
-    if task.cancelled():
-        return
-    ending = "was still running"
-    if task.done():
-        _, error = await outcome(task)
-        ending = "went on and " + (
-            f"raised {describe_error(error.raised)}" if error else "returned"
-        )
-    raise Fail(
-        f"{call} {ending} after it was cancelled ({sent(nc)} attempt(s)): it swallowed the "
-        "cancellation, so whoever cancelled it (a shutdown, a timeout) cannot stop it",
-        hint="A bare `except:` (or `except BaseException:`) also catches "
-        "asyncio.CancelledError: catch only the errors you retry.",
-    )
+    await expect_to_stop_when_cancelled(task, call=call, attempts=messages_sent(nc))
 
 
 @criterion(
@@ -278,27 +235,27 @@ async def stops_when_cancelled(ctx: CheckContext) -> None:
     "when cancelled"
 )
 async def gives_up_in_time(ctx: CheckContext) -> None:
-    nc, js = await learner_js(ctx)  # no stream at all: every attempt fails the same way
+    nc, js = await learner_connection(ctx)  # no stream at all: every attempt fails the same way
     call = "safe_publish(js, ..., attempts=4, timeout=0.3, backoff=0.01)"
     give_up_hint = "After the last attempt, re-raise the error (a bare `raise` in the except)."
     with ctx.hints(HINTS):
         task = ctx.background(
             "safe_publish", js, SUBJECT, PAYLOAD, MSG_ID, attempts=4, timeout=0.3, backoff=0.01
         )
-        done = await until(lambda: task.done() or sent(nc) > 4, task, limit=1.0)
-    if not done or sent(nc) > 4:
+        done = await while_running(lambda: task.done() or messages_sent(nc) > 4, task, within=1.0)
+    if not done or messages_sent(nc) > 4:
         raise Fail(
-            f"{call} was still trying after {sent(nc)} attempts; it should stop after 4 "
+            f"{call} was still trying after {messages_sent(nc)} attempts; it should stop after 4 "
             "(with these arguments, within a quarter of a second)",
             hint="Stop after `attempts` attempts — a bounded `for attempt in range(1, attempts "
             "+ 1)` loop, not `while True` — and wait backoff * 2 ** (n - 1), not a fixed second.",
         )
     result, error = await outcome(task)
-    if error is not None and sent(nc) == 0:
+    if error is not None and messages_sent(nc) == 0:
         raise unexpected(error, nc)
     ctx.expect(
-        sent(nc) == 4,
-        f"{call} published {sent(nc)} times with no stream to answer, expected 4",
+        messages_sent(nc) == 4,
+        f"{call} published {messages_sent(nc)} times with no stream to answer, expected 4",
         hint="Make exactly `attempts` attempts: the first plus attempts - 1 retries.",
     )
     if error is None:
@@ -317,14 +274,14 @@ async def gives_up_in_time(ctx: CheckContext) -> None:
 @criterion("does not retry an error a retry cannot fix (message too large)")
 async def no_retry_for_bad_requests(ctx: CheckContext) -> None:
     await ctx.js.add_stream(name="PREDICTIONS", subjects=["predictions.normal.*"], max_msg_size=64)
-    nc, js = await learner_js(ctx)
+    nc, js = await learner_connection(ctx)
     call = "safe_publish(js, ..., a message over the stream's max_msg_size)"
     with ctx.hints(HINTS):
         task = ctx.background(
             "safe_publish", js, SUBJECT, PAYLOAD, MSG_ID, attempts=3, timeout=0.5, backoff=0.05
         )
         result, error = await outcome(task)
-    if error is not None and sent(nc) == 0:
+    if error is not None and messages_sent(nc) == 0:
         raise unexpected(error, nc)
     if error is None:
         raise Fail(
@@ -332,8 +289,8 @@ async def no_retry_for_bad_requests(ctx: CheckContext) -> None:
             hint="Catch only the errors worth retrying; let every other one propagate.",
         )
     ctx.expect(
-        sent(nc) == 1,
-        f"{call} published {sent(nc)} times, though the server refuses this message every "
+        messages_sent(nc) == 1,
+        f"{call} published {messages_sent(nc)} times, though the server refuses this message every "
         "time (BadRequestError: message size exceeds maximum allowed)",
         hint="Retry only nats.errors.TimeoutError and NoStreamResponseError, not `Exception`.",
     )

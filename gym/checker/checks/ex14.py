@@ -21,14 +21,13 @@ import statistics
 import time
 from typing import Any, NamedTuple
 
-from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, Header, PubAck
 from nats.js.errors import NoStreamResponseError
 
 from gym import messages
 from gym.checker import CheckContext, Fail, criterion
-from gym.checker.context import LearnerError
+from gym.checker.context import LearnerError, learner_connection
 from gym.delivery import fetch_exactly
 from gym.streams import ensure_course_streams
 
@@ -84,12 +83,6 @@ def call_text(count: int) -> str:
     return f"publish_batch(js, [{count} predictions])"
 
 
-async def learner_js(ctx: CheckContext) -> tuple[Client, JetStreamContext]:
-    """A connection for the learner alone: its pending acks are the learner's."""
-    nc = await ctx.connect()
-    return nc, nc.jetstream()
-
-
 async def publish(ctx: CheckContext, js: JetStreamContext, batch: list[Prediction]) -> Any:
     """Call ``publish_batch`` and fail if it returned with acks still on their way."""
     result = await ctx.call("publish_batch", js, batch, timeout=10.0)
@@ -143,7 +136,7 @@ async def stored_ids(ctx: CheckContext) -> dict[int, str | None]:
 @criterion(f"all {BATCH} predictions stored once, with their ids, each ack returned in order")
 async def every_prediction_acknowledged(ctx: CheckContext) -> None:
     await ensure_course_streams(ctx.js, [STREAM])
-    _, js = await learner_js(ctx)
+    _, js = await learner_connection(ctx)
     batch = predictions(BATCH, "close")
     acks = expect_acks(ctx, await publish(ctx, js, batch), batch)
     ids = await stored_ids(ctx)
@@ -184,7 +177,7 @@ async def every_prediction_acknowledged(ctx: CheckContext) -> None:
 @criterion("the same batch sent again is not stored twice (its acks say duplicate)")
 async def a_retry_is_not_stored_twice(ctx: CheckContext) -> None:
     await ensure_course_streams(ctx.js, [STREAM])
-    _, js = await learner_js(ctx)
+    _, js = await learner_connection(ctx)
     batch = predictions(200, "retry")
     await publish(ctx, js, batch)
     again = expect_acks(ctx, await publish(ctx, js, batch), batch)
@@ -206,7 +199,7 @@ async def a_retry_is_not_stored_twice(ctx: CheckContext) -> None:
 @criterion("a refused prediction raises its error (it is not reported as stored)")
 async def a_refusal_is_raised(ctx: CheckContext) -> None:
     await ensure_course_streams(ctx.js, [STREAM])
-    _, js = await learner_js(ctx)
+    _, js = await learner_connection(ctx)
     batch = predictions(20, "refused")
     batch[7] = batch[7]._replace(subject="predictions.daily.AAPL")  # no stream captures it
     call = f"{call_text(len(batch))}, one on predictions.daily.AAPL (no stream captures it)"
@@ -244,7 +237,7 @@ async def one_at_a_time(js: JetStreamContext, batch: list[Prediction]) -> float:
 )
 async def fast_enough(ctx: CheckContext) -> None:
     await ensure_course_streams(ctx.js, [STREAM])
-    _, learner = await learner_js(ctx)
+    _, learner = await learner_connection(ctx)
     baseline = (await ctx.connect()).jetstream()
     await one_at_a_time(baseline, predictions(20, "warm-up-one"))  # reply inboxes, caches
     await publish(ctx, learner, predictions(50, "warm-up-batch"))

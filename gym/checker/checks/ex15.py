@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +39,13 @@ from nats.js.errors import BadRequestError, NoStreamResponseError, NotFoundError
 
 from gym import messages
 from gym.checker import CheckContext, Fail, criterion
-from gym.checker.context import LearnerError
+from gym.checker.context import (
+    expect_to_stop_when_cancelled,
+    learner_connection,
+    messages_sent,
+    outcome,
+    while_running,
+)
 from gym.checker.explain import describe_error, short
 from gym.cluster import Cluster, Node, move_stream_leader, start_cluster
 from gym.session import connect
@@ -62,8 +68,6 @@ MAX_BACKOFF = 0.25
 LATE_SLACK = 1.0
 """Seconds allowed beyond timeout + max_backoff for finishing after the new leader is in
 place: the rest of the run (about 40 publishes) on a machine shared with other work."""
-POLL = 0.002
-"""Seconds between looks at the learner's connection counters (local, costs nothing)."""
 
 ID_HINT = (
     'Give payload i the header {"Nats-Msg-Id": f"{prefix}-{i}"} (Header.MSG_ID) on every '
@@ -84,44 +88,6 @@ HINTS: dict[type[BaseException], str] = {
     TypeError: "js.publish takes (subject, payload, timeout=..., headers=...): the id goes in "
     "headers={Header.MSG_ID: ...}; nats-py has no msg_id= argument.",
 }
-
-
-def sent(nc: Client) -> int:
-    """Publish attempts so far: each ``js.publish`` sends exactly one message."""
-    return nc.stats["out_msgs"]
-
-
-async def until(condition: Callable[[], bool], task: asyncio.Future[Any], limit: float) -> bool:
-    """Poll ``condition`` until it holds (True), or the task ends or ``limit`` s pass (False).
-
-    The counters live in this process and change between two event-loop turns: looking
-    every couple of milliseconds costs nothing and asks the server nothing.
-    """
-    deadline = asyncio.get_running_loop().time() + limit
-    while not condition():
-        if task.done() or asyncio.get_running_loop().time() > deadline:
-            return False
-        await asyncio.sleep(POLL)
-    return True
-
-
-async def outcome(task: asyncio.Future[Any]) -> tuple[Any, LearnerError | None]:
-    """``(result, None)``, or ``(None, error)`` when the learner's function raised."""
-    try:
-        return await task, None
-    except LearnerError as error:
-        return None, error
-
-
-def cause(error: LearnerError) -> BaseException:
-    """The exception the learner's code raised (``LearnerError`` wraps it)."""
-    return error.__cause__ or error
-
-
-async def learner_js(ctx: CheckContext) -> tuple[Client, JetStreamContext]:
-    """A connection used only by the learner's function, so its counters are the learner's."""
-    nc = await ctx.connect()
-    return nc, nc.jetstream()
 
 
 def expect_acks(ctx: CheckContext, acks: Any, count: int, call: str) -> list[PubAck]:
@@ -189,16 +155,16 @@ def copies(ids: list[str | None], count: int, call: str) -> Fail | None:
 @criterion("publishes each payload once, in order, with the Nats-Msg-Id prefix-i; returns the acks")
 async def ids_and_order(ctx: CheckContext) -> None:
     await ensure_course_streams(ctx.js, [STREAM])
-    nc, js = await learner_js(ctx)
+    nc, js = await learner_connection(ctx)
     call = f"publish_all(js, {SUBJECT!r}, 5 payloads, prefix={PREFIX!r})"
     with ctx.hints(HINTS):
         acks = await ctx.call("publish_all", js, SUBJECT, PAYLOADS[:5], prefix=PREFIX)
     expect_acks(ctx, acks, 5, call)
     ids = await stored_ids(ctx.js)
     ctx.expect(
-        len(ids) == 5 and sent(nc) == 5,
-        f"{call} made {sent(nc)} publishes on a healthy server and left {len(ids)} messages in "
-        "the stream; expected 5 and 5",
+        len(ids) == 5 and messages_sent(nc) == 5,
+        f"{call} made {messages_sent(nc)} publishes on a healthy server and left {len(ids)} "
+        "messages in the stream; expected 5 and 5",
         hint="Publish each payload once; retry only after an error.",
     )
     if ids != expected_ids(5):
@@ -219,7 +185,7 @@ async def ids_and_order(ctx: CheckContext) -> None:
 @criterion("an ack lost while the server stalls: retried with the same id, stored once")
 async def lost_ack_stored_once(ctx: CheckContext) -> None:
     await ensure_course_streams(ctx.js, [STREAM])
-    nc, js = await learner_js(ctx)
+    nc, js = await learner_connection(ctx)
     call = "publish_all(js, ..., 1 payload, timeout=0.1, backoff=0.02)"
     with ctx.hints(HINTS):
         task = ctx.background(
@@ -229,7 +195,7 @@ async def lost_ack_stored_once(ctx: CheckContext) -> None:
         # times out. Thawed once the retry is on its way, the server stores the first
         # attempt (its ack goes to a caller who gave up on it) and then sees the retry.
         with ctx.server.paused():
-            retried = await until(lambda: sent(nc) >= 2, task, limit=1.5)
+            retried = await while_running(lambda: messages_sent(nc) >= 2, task, within=1.5)
         if not retried and not task.done():
             raise Fail(
                 f"{call}: the first attempt was still waiting for its ack after 1.5 s",
@@ -237,7 +203,9 @@ async def lost_ack_stored_once(ctx: CheckContext) -> None:
             )
         acks, error = await outcome(task)
     if error is not None:
-        raise Fail(f"{error.message} after {sent(nc)} attempt(s)", error.hint, where=error.where)
+        raise Fail(
+            f"{error.message} after {messages_sent(nc)} attempt(s)", error.hint, where=error.where
+        )
     expect_acks(ctx, acks, 1, call)
     ids = await stored_ids(ctx.js)
     problem = copies(ids, 1, call)
@@ -255,7 +223,7 @@ async def lost_ack_stored_once(ctx: CheckContext) -> None:
     "no stream for 0.7 s: retries with a growing, capped backoff — no tight loop, no giving up"
 )
 async def waits_out_a_gap(ctx: CheckContext) -> None:
-    nc, js = await learner_js(ctx)
+    nc, js = await learner_connection(ctx)
     # Doubling from 0.01 s without the 0.05 s ceiling, the attempts come at 0.63 s and
     # 1.27 s: the stream, there from 0.7 s, is found over half a second late.
     backoff, max_backoff, gap = 0.01, 0.05, 0.7
@@ -275,11 +243,11 @@ async def waits_out_a_gap(ctx: CheckContext) -> None:
             give_up_after=5.0,
         )
         # Waiting for time to pass is the point: the stream appears only after `gap` s.
-        await until(lambda: False, task, limit=gap)
-        attempts, waited = sent(nc), loop.time() - started
+        await while_running(lambda: False, task, within=gap)
+        attempts, waited = messages_sent(nc), loop.time() - started
         if task.done():
             acks, error = await outcome(task)
-            if error is not None and isinstance(cause(error), NoStreamResponseError):
+            if error is not None and isinstance(error.raised, NoStreamResponseError):
                 raise Fail(
                     f"{call} gave up after {waited:.2f} s and {attempts} attempt(s), with "
                     "give_up_after=5: a stream that is electing a leader answers like this "
@@ -306,7 +274,9 @@ async def waits_out_a_gap(ctx: CheckContext) -> None:
         acks, error = await outcome(task)
         late = loop.time() - created
     if error is not None:
-        raise Fail(f"{error.message} after {sent(nc)} attempt(s)", error.hint, where=error.where)
+        raise Fail(
+            f"{error.message} after {messages_sent(nc)} attempt(s)", error.hint, where=error.where
+        )
     expect_acks(ctx, acks, 1, call)
     allowed = max_backoff + 0.25
     ctx.expect(
@@ -332,36 +302,21 @@ async def stops_when_cancelled(ctx: CheckContext) -> None:
     """
     await ctx.nc.subscribe(SUBJECT)
     await ctx.nc.flush()
-    nc, js = await learner_js(ctx)
+    nc, js = await learner_connection(ctx)
     call = "publish_all(js, ..., timeout=2.0)"
     with ctx.hints(HINTS):
         task = ctx.background("publish_all", js, SUBJECT, PAYLOADS[:1], prefix=PREFIX, timeout=2.0)
-        if not await until(lambda: sent(nc) >= 1, task, limit=1.0):
+        if not await while_running(lambda: messages_sent(nc) >= 1, task, within=1.0):
             result, error = await outcome(task)
             if error is not None:
                 raise Fail(error.message, error.hint, where=error.where)
             raise Fail(f"{call} returned {short(result)} without publishing anything")
-    task.cancel()
-    await asyncio.wait([task], timeout=0.5)
-    if task.cancelled():
-        return
-    ending = "was still running"
-    if task.done():
-        _, error = await outcome(task)
-        ending = "went on and " + (
-            f"raised {describe_error(cause(error))}" if error else "returned"
-        )
-    raise Fail(
-        f"{call} {ending} after it was cancelled ({sent(nc)} attempt(s)): it swallowed the "
-        "cancellation, so whoever cancelled it (a shutdown, a timeout) cannot stop it",
-        hint="A bare `except:` (or `except BaseException:`) also catches "
-        "asyncio.CancelledError: catch only the errors you retry.",
-    )
+    await expect_to_stop_when_cancelled(task, call=call, attempts=messages_sent(nc))
 
 
 @criterion("gives up after give_up_after seconds with the last error; stops when cancelled")
 async def gives_up_in_time(ctx: CheckContext) -> None:
-    nc, js = await learner_js(ctx)  # no stream at all: every attempt fails the same way
+    nc, js = await learner_connection(ctx)  # no stream at all: every attempt fails the same way
     call = "publish_all(js, ..., backoff=0.02, max_backoff=0.05, give_up_after=0.3)"
     loop = asyncio.get_running_loop()
     with ctx.hints(HINTS):
@@ -380,8 +335,8 @@ async def gives_up_in_time(ctx: CheckContext) -> None:
         await asyncio.wait([task], timeout=1.5)
     if not task.done():
         raise Fail(
-            f"{call} was still trying after 1.5 s ({sent(nc)} attempts); it should give up "
-            "about 0.3 s after the payload's first attempt",
+            f"{call} was still trying after 1.5 s ({messages_sent(nc)} attempts); it should "
+            "give up about 0.3 s after the payload's first attempt",
             hint=KEEP_TRYING_HINT,
         )
     took = loop.time() - started
@@ -391,7 +346,7 @@ async def gives_up_in_time(ctx: CheckContext) -> None:
             f"{call} returned {short(result)} when every attempt failed, expected it to raise",
             hint="After the deadline, re-raise the last error (a bare `raise` in the except).",
         )
-    if not isinstance(cause(error), NoStreamResponseError):
+    if not isinstance(error.raised, NoStreamResponseError):
         raise Fail(
             f"{error.message}; expected the last attempt's NoStreamResponseError",
             hint="Let the last error reach the caller unchanged (a bare `raise`).",
@@ -399,7 +354,7 @@ async def gives_up_in_time(ctx: CheckContext) -> None:
         )
     ctx.expect(
         took >= 0.2,
-        f"{call} gave up after {took:.2f} s ({sent(nc)} attempts), before give_up_after",
+        f"{call} gave up after {took:.2f} s ({messages_sent(nc)} attempts), before give_up_after",
         hint=KEEP_TRYING_HINT,
     )
     await stops_when_cancelled(ctx)
@@ -408,7 +363,7 @@ async def gives_up_in_time(ctx: CheckContext) -> None:
 @criterion("an error a retry cannot fix (message too large) reaches the caller at once")
 async def no_retry_for_bad_requests(ctx: CheckContext) -> None:
     await ctx.js.add_stream(name=STREAM, subjects=["predictions.normal.*"], max_msg_size=64)
-    nc, js = await learner_js(ctx)
+    nc, js = await learner_connection(ctx)
     call = "publish_all(js, ..., a payload over the stream's max_msg_size)"
     with ctx.hints(HINTS):
         task = ctx.background(
@@ -417,8 +372,8 @@ async def no_retry_for_bad_requests(ctx: CheckContext) -> None:
         await asyncio.wait([task], timeout=3.0)
     if not task.done():
         raise Fail(
-            f"{call} was still retrying after 3 s ({sent(nc)} attempts), though the server "
-            "refuses this message every time (BadRequestError: message size exceeds maximum "
+            f"{call} was still retrying after 3 s ({messages_sent(nc)} attempts), though the "
+            "server refuses this message every time (BadRequestError: message size exceeds maximum "
             "allowed)",
             hint="Retry only nats.errors.TimeoutError and NoStreamResponseError, not Exception.",
         )
@@ -429,9 +384,9 @@ async def no_retry_for_bad_requests(ctx: CheckContext) -> None:
             hint="Catch only the errors worth retrying; let every other one propagate.",
         )
     ctx.expect(
-        sent(nc) == 1 and isinstance(cause(error), BadRequestError),
-        f"{call} published {sent(nc)} times and then {error.message}; expected one attempt and "
-        "the server's BadRequestError (err_code 10054), unchanged",
+        messages_sent(nc) == 1 and isinstance(error.raised, BadRequestError),
+        f"{call} published {messages_sent(nc)} times and then {error.message}; expected one "
+        "attempt and the server's BadRequestError (err_code 10054), unchanged",
         hint="Retry only nats.errors.TimeoutError and NoStreamResponseError, not Exception.",
     )
 
@@ -529,8 +484,8 @@ async def survives_a_crash(ctx: CheckContext) -> None:
                 give_up_after=20.0,
             )
             # in_msgs counts the acks the learner's client received
-            running = await until(
-                lambda: failover.learner.stats["in_msgs"] >= KILL_AFTER, task, limit=10.0
+            running = await while_running(
+                lambda: failover.learner.stats["in_msgs"] >= KILL_AFTER, task, within=10.0
             )
             if not running:
                 acks, error = await outcome(task)
@@ -546,7 +501,7 @@ async def survives_a_crash(ctx: CheckContext) -> None:
             acks, error = await outcome(task)
             finished = loop.time() - killed_at
         if error is not None:  # said at once: no need to wait for the election to end
-            raised = cause(error)
+            raised = error.raised
             if isinstance(raised, NoStreamResponseError | NatsTimeoutError):
                 what = (
                     "NoStreamResponseError (no response from stream: it had no leader yet)"
