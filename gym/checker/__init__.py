@@ -56,14 +56,6 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-def next_step(exercise: Exercise) -> str:
-    """One line after a pass: the next notebook and exercise, or the end of the course."""
-    later = EXERCISES[EXERCISES.index(exercise) + 1 :]
-    if not later:
-        return "That was the last exercise of the course. Well done!"
-    return f"Next: notebook {later[0].notebook}, then exercise {later[0].id}."
-
-
 def check(
     exercise_id: str,
     *,
@@ -89,7 +81,10 @@ def check(
     )
     if path is None and not solution:
         remember(exercise, file, result)
-    return result.with_next_step(next_step(exercise)) if result.passed else result
+    later = EXERCISES[EXERCISES.index(exercise) + 1 :]
+    if result.passed and later:
+        return result.with_next_step(later[0].notebook, later[0].id)
+    return result
 
 
 def hint(exercise_id: str, *, seen: bool = False) -> None:

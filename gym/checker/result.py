@@ -8,7 +8,6 @@ same failure under several criteria is explained once, and a pass ends with what
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -66,8 +65,8 @@ class CheckResult:
     title: str
     file: str
     results: tuple[CriterionResult, ...] = field(default_factory=tuple)
-    next_step: str = ""
-    """After a pass: where the course goes next, in one line."""
+    next_step: tuple[str, str] | None = None
+    """After a pass: the next ``(notebook, exercise id)``, or None at the end of the course."""
     cannot_run: bool = False
     """The file could not be loaded, so no criterion ran (each result says why)."""
 
@@ -88,8 +87,17 @@ class CheckResult:
     def exit_code(self) -> int:
         return 0 if self.passed else 1
 
-    def with_next_step(self, text: str) -> CheckResult:
-        return replace(self, next_step=text)
+    def with_next_step(self, notebook: str, exercise_id: str) -> CheckResult:
+        return replace(self, next_step=(notebook, exercise_id))
+
+    def next_line(self, *, link: bool = False) -> str:
+        """After a pass, one line: where the course goes next (the notebook a link in HTML:
+        checks run from notebooks/, so its bare name resolves there)."""
+        if self.next_step is None:
+            return "That was the last exercise of the course. Well done!"
+        notebook, exercise_id = self.next_step
+        shown = f"<a href='{notebook}'>{notebook}</a>" if link else notebook
+        return f"Next: notebook {shown}, then exercise {exercise_id}."
 
     def summary(self) -> str:
         """The headline: ``ex03 Title: all 5 criteria pass`` or ``… 2/5 criteria pass``."""
@@ -168,8 +176,8 @@ class CheckResult:
         for mark, text, details in self.lines():
             out.append(f"  {mark} {text}")
             out += _text_details(details, indent="      ")
-        if self.passed and self.next_step:
-            out.append(f"  {self.next_step}")
+        if self.passed:
+            out.append(f"  {self.next_line()}")
         return "\n".join(out)
 
     __repr__ = __str__  # a notebook's plain-text view reads like the terminal's
@@ -189,12 +197,8 @@ class CheckResult:
                 f"<div><span style='color:{_COLOUR[mark]}'>{mark}</span> {html.escape(text)}</div>"
                 + _html_details(details, indent="2em")
             )
-        if self.passed and self.next_step:
-            # a notebook's name becomes a link: checks run from notebooks/, links resolve there
-            step = re.sub(
-                r"\b(\d\d_\w+\.ipynb)\b", r"<a href='\1'>\1</a>", html.escape(self.next_step)
-            )
-            rows.append(f"<div><b>{step}</b></div>")
+        if self.passed:
+            rows.append(f"<div><b>{self.next_line(link=True)}</b></div>")
         return head + "".join(rows) + "</div>"
 
 
