@@ -199,6 +199,14 @@ async def problems_are_classified(ctx: CheckContext) -> None:
         call="problems(backlog, max_pending=100)",
         hint="With a high max_pending only the stuck consumer is a problem.",
     )
+    at_the_limit = await ctx.call("problems", copy.deepcopy(PROBLEM_BACKLOG), 26)
+    ctx.expect_equal(
+        at_the_limit,
+        {"PREDICTIONS/auditor": "stuck"},
+        call="problems(backlog, max_pending=26), the explainer having exactly 26 pending",
+        hint="Lagging means MORE than max_pending messages waiting: exactly max_pending is "
+        "still within the limit (`>`, not `>=`).",
+    )
 
 
 CRITERIA = [
