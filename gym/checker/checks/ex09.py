@@ -273,6 +273,17 @@ async def predicts_every_bar(ctx: CheckContext) -> None:
             call=f"the subject of bar {item.bar}'s prediction",
             hint="Publish to f'predictions.normal.{ticker}'.",
         )
+    missing = sorted(set(range(bars)) - set(counted(stored)))
+    ids = [item.msg_id for item in stored]
+    if missing and None not in ids:
+        raise Fail(
+            f"the predictor handled and acknowledged all {bars} bars, but PREDICTIONS holds "
+            f"only {len(stored)} predictions (bars {missing} are missing): the stream dropped "
+            f"them as repeats of an earlier Nats-Msg-Id (ids stored: {short(ids)})",
+            hint="The id names one bar, so that only a redelivery of the SAME bar repeats it: "
+            "derive it from the bar's own stream sequence (msg.metadata.sequence.stream), not "
+            "from something many bars share, like the ticker.",
+        )
     ctx.expect_equal(
         sorted(counted(stored).elements()),
         list(range(bars)),
