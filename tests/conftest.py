@@ -42,3 +42,12 @@ def wait_until_gone(pid: int, timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.02)
     return False
+
+
+def wait_until_thread_gone(native_id: int, timeout: float = 5.0) -> None:
+    """Until the kernel has released a thread of this process, and so sent the parent-death
+    signal to any child it forked (``threading.Thread.join`` returns a moment earlier)."""
+    deadline = time.monotonic() + timeout
+    while os.path.exists(f"/proc/self/task/{native_id}"):
+        assert time.monotonic() < deadline, f"thread {native_id} did not end"
+        time.sleep(0.005)

@@ -13,9 +13,11 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nats
@@ -34,7 +36,7 @@ from gym.cluster import (
     until_current,
 )
 from gym.sync_bridge import run_sync
-from tests.conftest import wait_until_gone
+from tests.conftest import wait_until_gone, wait_until_thread_gone
 
 
 def monitor(url: str, endpoint: str) -> dict:
@@ -145,6 +147,27 @@ def test_a_killed_node_restarts_on_its_ports_and_store_and_catches_up(cluster: C
         await nc.close()
 
     run_sync(scenario())
+
+
+def test_a_cluster_started_and_a_node_restarted_from_threads_that_ended_stay_up() -> None:
+    """Nodes are started (and restarted) from threads that end at once, as with
+    ``asyncio.to_thread`` or a pool; they must live as long as this process."""
+    with ThreadPoolExecutor(1) as pool:
+        started = pool.submit(lambda: (start_cluster(3), threading.get_native_id()))
+        cluster, starter = started.result()
+    try:
+        wait_until_thread_gone(starter)
+        victim = next(n for n in cluster.nodes if n.name != cluster.meta_leader())
+        victim.kill()
+        restarter = threading.Thread(target=victim.restart)
+        restarter.start()
+        restarter.join()
+        wait_until_thread_gone(restarter.native_id)
+        cluster.wait_until_healthy()
+        assert all(node.running for node in cluster.nodes)
+        assert all(monitor(n.monitor_url, "healthz") == {"status": "ok"} for n in cluster.nodes)
+    finally:
+        cluster.stop()
 
 
 def test_terminate_hands_the_stream_leadership_over(cluster: Cluster) -> None:

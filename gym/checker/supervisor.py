@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from gym.checker.result import CheckResult, CriterionResult, Status
+from gym.spawner import spawn
 
 __all__ = ["CheckerError", "check_file"]
 
@@ -123,7 +124,7 @@ def _spawn(request: dict[str, Any]) -> Worker:
     events_read, events_write = os.pipe()
     output_read, output_write = os.pipe()
     try:
-        process = subprocess.Popen(
+        process = spawn(
             [sys.executable, "-m", "gym.checker.worker", str(events_write)],
             stdin=subprocess.PIPE,
             stdout=output_write,
@@ -329,7 +330,6 @@ def check_file(
     request = {
         "path": str(path.resolve()),
         "criteria": criteria_module,
-        "parent": os.getpid(),
         "sys_path": [p for p in sys.path if p],
     }
     run = _Run(request, on_result)

@@ -54,7 +54,6 @@ from gym.checker.locate import (
     task_frames,
     where_in_traceback,
 )
-from gym.server import die_with_parent
 
 MEMORY_LIMIT = 2 << 30
 """Bytes of address space learner code may use before a MemoryError (soft limit)."""
@@ -317,13 +316,6 @@ def _inside_learner_coroutine(frame: FrameType | None, learner_file: Path) -> bo
     return any(_is_learner_coroutine(f, learner_file) for f in stack_of(frame))
 
 
-def _die_with_supervisor(supervisor: int) -> None:
-    """Be killed when the supervisor dies, even by ``kill -9``."""
-    die_with_parent()
-    if os.getppid() != supervisor:  # it died before the line above took effect
-        _real_exit(1)
-
-
 def load_learner_module(path: Path) -> ModuleType:
     """Import ``path`` afresh under a private name; errors are the caller's to explain."""
     name = f"gym_learner_{path.stem}"
@@ -384,7 +376,6 @@ def run(request: dict[str, Any], channel: Channel) -> None:
 def main(argv: Sequence[str]) -> None:
     channel = Channel(int(argv[0]))
     request = json.loads(sys.stdin.readline())
-    _die_with_supervisor(request["parent"])
     sys.path[:0] = [p for p in request.get("sys_path", ()) if p not in sys.path]
     with open(os.devnull, "rb") as nothing:  # input() in learner code gets EOF, not a hang
         os.dup2(nothing.fileno(), 0)

@@ -7,9 +7,9 @@ time and stopping when cancelled, and an error no retry can fix. The last criter
 the real thing: it starts a three-node cluster of its own, and kills (SIGKILL) the node
 that leads the stream a third of the way through the learner's run.
 
-That criterion's cluster is started by ``failover_cluster`` below, from the worker's main
-thread (where criteria run): the nodes get Linux's parent-death signal, so a worker the
-supervisor kills for overrunning takes them with it, and ``stop()`` ends them otherwise.
+That criterion's cluster is started by ``failover_cluster`` below, in the worker: its
+nodes die with the worker process (``gym.spawner``), so a worker the supervisor kills for
+overrunning takes them with it, and ``stop()`` ends them otherwise.
 The learner's connection lists the doomed node first (``dont_randomize``), so their
 client also loses its server and reconnects — the worst case, and the usual one for a
 client that happened to be connected there.
@@ -406,8 +406,6 @@ class Failover:
 async def failover_cluster(ctx: CheckContext) -> AsyncIterator[Failover]:
     """Three nodes, an R3 stream led by a node other than the meta leader, and a learner
     connection that lists that node first. Everything ends with the block (or the worker).
-
-    Called from the criterion, so in the worker's main thread: see the module docstring.
     """
     cluster = start_cluster(3)
     clients: list[Client] = []
