@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -51,3 +54,19 @@ def wait_until_thread_gone(native_id: int, timeout: float = 5.0) -> None:
     while os.path.exists(f"/proc/self/task/{native_id}"):
         assert time.monotonic() < deadline, f"thread {native_id} did not end"
         time.sleep(0.005)
+
+
+@contextlib.contextmanager
+def killed_afterwards(script: str) -> Iterator[str]:
+    """Run ``script`` in a fresh Python and yield the first line it prints; then SIGKILL it
+    (no atexit, no finalisers: what ``kill -9`` of a kernel does) and reap it. The script
+    keeps running until then, e.g. by reading its standard input."""
+    owner = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert owner.stdout is not None
+        yield owner.stdout.readline()
+    finally:
+        owner.kill()
+        owner.wait()

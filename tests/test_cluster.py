@@ -11,8 +11,6 @@ import asyncio
 import json
 import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -36,7 +34,7 @@ from gym.cluster import (
     until_current,
 )
 from gym.sync_bridge import run_sync
-from tests.conftest import wait_until_gone, wait_until_thread_gone
+from tests.conftest import killed_afterwards, wait_until_gone, wait_until_thread_gone
 
 
 def monitor(url: str, endpoint: str) -> dict:
@@ -234,24 +232,16 @@ async def delivered(nc: nats.NATS, subject: str, data: bytes, sub: object) -> bo
 
 
 def test_nothing_is_left_after_the_owner_is_killed() -> None:
-    owner = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import json, sys; from gym.cluster import start_cluster, start_leaf\n"
-            "c = start_cluster(3, domain='hub'); leaf = start_leaf(c)\n"
-            "servers = [n.server for n in c.nodes] + [leaf]\n"
-            "print(json.dumps([[s.process.pid, str(s.folder)] for s in servers]), flush=True)\n"
-            "sys.stdin.read()",
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
+    script = (
+        "import json, sys; from gym.cluster import start_cluster, start_leaf\n"
+        "c = start_cluster(3, domain='hub'); leaf = start_leaf(c)\n"
+        "servers = [n.server for n in c.nodes] + [leaf]\n"
+        "print(json.dumps([[s.process.pid, str(s.folder)] for s in servers]), flush=True)\n"
+        "sys.stdin.read()"
     )
-    servers = json.loads(owner.stdout.readline())
-    assert len(servers) == 4 and all(Path(folder).is_dir() for _, folder in servers)
-    owner.kill()  # SIGKILL: no atexit, no finalisers
-    owner.wait()
+    with killed_afterwards(script) as line:
+        servers = json.loads(line)
+        assert len(servers) == 4 and all(Path(folder).is_dir() for _, folder in servers)
     for pid, _ in servers:
         assert wait_until_gone(pid), f"nats-server {pid} outlived its owner"
     gym_server.sweep_orphaned_folders()  # another test process may have swept them already
@@ -259,31 +249,23 @@ def test_nothing_is_left_after_the_owner_is_killed() -> None:
 
 
 def test_a_check_workers_cluster_dies_with_the_worker() -> None:
-    """ex15's criterion starts its cluster inside the worker's event loop (main thread); a
-    worker the supervisor kills for overrunning must take every node with it."""
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import asyncio, json, sys\n"
-            "from types import SimpleNamespace\n"
-            "from gym.checker.checks.ex15 import failover_cluster\n"
-            "async def quiet(error): pass\n"
-            "async def main():\n"
-            "    ctx = SimpleNamespace(problems=SimpleNamespace(nats_error_cb=quiet))\n"
-            "    async with failover_cluster(ctx) as failover:\n"
-            "        print(json.dumps([n.pid for n in failover.cluster.nodes]), flush=True)\n"
-            "        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)\n"
-            "asyncio.run(main())",
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
+    """ex15's criterion starts its cluster inside the worker's event loop; a worker the
+    supervisor kills for overrunning must take every node with it."""
+    script = (
+        "import asyncio, json, sys\n"
+        "from types import SimpleNamespace\n"
+        "from gym.checker.checks.ex15 import failover_cluster\n"
+        "async def quiet(error): pass\n"
+        "async def main():\n"
+        "    ctx = SimpleNamespace(problems=SimpleNamespace(nats_error_cb=quiet))\n"
+        "    async with failover_cluster(ctx) as failover:\n"
+        "        print(json.dumps([n.pid for n in failover.cluster.nodes]), flush=True)\n"
+        "        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)\n"
+        "asyncio.run(main())"
     )
-    pids = json.loads(worker.stdout.readline())
-    assert len(pids) == 3
-    worker.kill()
-    worker.wait()
+    with killed_afterwards(script) as line:
+        pids = json.loads(line)
+        assert len(pids) == 3
     for pid in pids:
         assert wait_until_gone(pid), f"node {pid} outlived the killed worker"
 

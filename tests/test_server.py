@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import socket
-import subprocess
 import sys
 import urllib.request
 from pathlib import Path
@@ -20,7 +19,7 @@ from nats.js.api import StorageType
 from gym import server as gym_server
 from gym.server import NatsServer, ServerError, find_binary, start_server
 from gym.sync_bridge import run_sync
-from tests.conftest import wait_until_gone
+from tests.conftest import killed_afterwards, wait_until_gone
 
 
 def varz(server: NatsServer) -> dict:
@@ -57,22 +56,14 @@ def test_stop_ends_process_and_removes_store_and_is_idempotent(server: NatsServe
 
 
 def test_server_dies_when_owner_is_killed_and_store_is_swept() -> None:
-    owner = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, gym.server as g; s = g.start_server(); "
-            "print(s.process.pid, s.folder, flush=True); sys.stdin.read()",
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
+    script = (
+        "import sys, gym.server as g; s = g.start_server(); "
+        "print(s.process.pid, s.folder, flush=True); sys.stdin.read()"
     )
-    pid_text, folder_text = owner.stdout.readline().split()
-    server_pid, folder = int(pid_text), Path(folder_text)
-    assert folder.is_dir()
-    owner.kill()  # SIGKILL: no atexit, no finalisers
-    owner.wait()
+    with killed_afterwards(script) as line:
+        pid_text, folder_text = line.split()
+        server_pid, folder = int(pid_text), Path(folder_text)
+        assert folder.is_dir()
     assert wait_until_gone(server_pid), "nats-server outlived its owner"
     gym_server.sweep_orphaned_folders()  # another test process may have swept it already
     assert not folder.exists()

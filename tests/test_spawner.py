@@ -26,7 +26,7 @@ from gym import server as gym_server
 from gym import spawner
 from gym.server import NatsServer, start_server
 from gym.sync_bridge import run_sync
-from tests.conftest import wait_until_gone, wait_until_thread_gone
+from tests.conftest import killed_afterwards, wait_until_gone, wait_until_thread_gone
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's"
@@ -96,25 +96,18 @@ def test_a_server_restarted_from_a_thread_that_ended_stays_up(server: NatsServer
 
 
 def test_a_server_started_from_a_thread_still_dies_with_its_owner() -> None:
-    owner = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, threading, gym.server as g\n"
-            "box = {}\n"
-            "t = threading.Thread(target=lambda: box.update(s=g.start_server()))\n"
-            "t.start(); t.join()\n"
-            "print(box['s'].process.pid, box['s'].folder, flush=True); sys.stdin.read()",
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
+    script = (
+        "import os, sys, threading, gym.server as g\n"
+        "box = {}\n"
+        "t = threading.Thread(target=lambda: box.update(s=g.start_server()))\n"
+        "t.start(); t.join()\n"
+        "while os.path.exists(f'/proc/self/task/{t.native_id}'): pass\n"
+        "print(box['s'].process.pid, box['s'].folder, flush=True); sys.stdin.read()"
     )
-    pid_text, folder_text = owner.stdout.readline().split()
-    server_pid, folder = int(pid_text), Path(folder_text)
-    assert not wait_until_gone(server_pid, timeout=0.2), "the server died with its thread"
-    owner.kill()  # SIGKILL: no atexit, no finalisers
-    owner.wait()
+    with killed_afterwards(script) as line:
+        pid_text, folder_text = line.split()
+        server_pid, folder = int(pid_text), Path(folder_text)
+        assert not wait_until_gone(server_pid, timeout=0.2), "the server died with its thread"
     assert wait_until_gone(server_pid), "nats-server outlived its owner"
     gym_server.sweep_orphaned_folders()
     assert not folder.exists()
