@@ -8,6 +8,7 @@ the servers to answer.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -85,6 +86,25 @@ def test_servers_started_concurrently_from_a_pool_all_answer(owned: list[NatsSer
     owned.extend(servers)
     assert len({s.url for s in servers}) == 12
     assert [answers(s) for s in servers] == [True] * 12
+
+
+def test_a_server_started_through_run_sync_in_a_running_loop_stays_up(
+    owned: list[NatsServer],
+) -> None:
+    """In a notebook an event loop runs, so ``run_sync`` gives the coroutine a short-lived
+    thread of its own: the server must outlive that thread."""
+
+    async def start() -> tuple[NatsServer, int]:
+        return start_server(), threading.get_native_id()
+
+    async def in_a_kernel() -> tuple[NatsServer, int]:
+        return run_sync(start())
+
+    server, starter = asyncio.run(in_a_kernel())
+    owned.append(server)
+    assert starter != threading.get_native_id()
+    wait_until_thread_gone(starter)
+    assert answers(server)
 
 
 def test_a_server_restarted_from_a_thread_that_ended_stays_up(server: NatsServer) -> None:
