@@ -14,6 +14,7 @@ import sys
 import sysconfig
 import time
 import urllib.request
+import warnings
 from pathlib import Path
 
 from gym.lab import DEVELOPER_NAMES, lab_command, lab_environment
@@ -62,7 +63,11 @@ def test_ctrl_c_lets_jupyterlab_ask_and_shut_down_itself(tmp_path: Path) -> None
     env = {k: v for k, v in os.environ.items() if k not in ("GYM_COURSE_DIR", "NATS_URL")}
     env["JUPYTER_RUNTIME_DIR"] = str(tmp_path)
     command = [sys.executable, "-m", "gym.cli", "lab", "--no-browser", "--port=0"]
-    pid, terminal = pty.fork()
+    # Threads here (gym's spawner, from earlier tests) make Python 3.12+ warn about forking;
+    # the child only changes folder and execs, which is safe.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+        pid, terminal = pty.fork()
     if pid == 0:  # the child: gym lab in a terminal of its own, as a learner runs it
         os.chdir(REPOSITORY)
         os.execve(sys.executable, command, env)
