@@ -2,27 +2,6 @@
 # expect: but the server still lists its subscription to predictions.normal.AAPL
 # expect: finally:
 
-"""A learner's ex02."""
-
-from __future__ import annotations
-
-import asyncio
-from collections.abc import Iterable
-
-from nats.aio.client import Client
-from nats.aio.msg import Msg
-from nats.aio.subscription import Subscription
-from nats.errors import TimeoutError as NatsTimeoutError
-
-
-async def publish_all(nc: Client, subject: str, payloads: Iterable[bytes]) -> int:
-    published = 0
-    for payload in payloads:
-        await nc.publish(subject, payload)
-        published += 1
-    await nc.flush()
-    return published
-
 
 async def collect(nc: Client, subject: str, count: int, timeout: float) -> list[bytes]:
     sub = await nc.subscribe(subject)
@@ -36,10 +15,3 @@ async def collect(nc: Client, subject: str, count: int, timeout: float) -> list[
             break
         payloads.append(msg.data)
     return payloads
-
-
-async def queue_worker(nc: Client, subject: str, queue: str, handled: list[bytes]) -> Subscription:
-    async def handle(msg: Msg) -> None:
-        handled.append(msg.data)
-
-    return await nc.subscribe(subject, queue=queue, cb=handle)

@@ -2,18 +2,6 @@
 # expect: bytes were still waiting in nats-py's outgoing buffer
 # expect: await nc.flush()
 
-"""A learner's ex02."""
-
-from __future__ import annotations
-
-import asyncio
-from collections.abc import Iterable
-
-from nats.aio.client import Client
-from nats.aio.msg import Msg
-from nats.aio.subscription import Subscription
-from nats.errors import TimeoutError as NatsTimeoutError
-
 
 async def publish_all(nc: Client, subject: str, payloads: Iterable[bytes]) -> int:
     count = 0
@@ -40,10 +28,3 @@ async def collect(nc: Client, subject: str, count: int, timeout: float) -> list[
     finally:
         await sub.unsubscribe()
     return payloads
-
-
-async def queue_worker(nc: Client, subject: str, queue: str, handled: list[bytes]) -> Subscription:
-    async def handle(msg: Msg) -> None:
-        handled.append(msg.data)
-
-    return await nc.subscribe(subject, queue=queue, cb=handle)

@@ -2,27 +2,6 @@
 # expect: they are separate subscribers, not members of one queue group
 # expect: Pass queue=queue
 
-"""A learner's ex02."""
-
-from __future__ import annotations
-
-import asyncio
-from collections.abc import Iterable
-
-from nats.aio.client import Client
-from nats.aio.msg import Msg
-from nats.aio.subscription import Subscription
-from nats.errors import TimeoutError as NatsTimeoutError
-
-
-async def publish_all(nc: Client, subject: str, payloads: Iterable[bytes]) -> int:
-    published = 0
-    for payload in payloads:
-        await nc.publish(subject, payload)
-        published += 1
-    await nc.flush()
-    return published
-
 
 async def collect(nc: Client, subject: str, count: int, timeout: float) -> list[bytes]:
     sub = await nc.subscribe(subject)

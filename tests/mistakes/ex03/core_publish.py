@@ -2,17 +2,6 @@
 # expect: not one acknowledgement came back: they were core publishes (nc.publish)
 # expect: core NATS sends no acknowledgement
 
-"""A learner's ex03."""
-
-from __future__ import annotations
-
-from typing import Any
-
-from nats.js import JetStreamContext
-from nats.js.errors import NoStreamResponseError
-
-from gym import messages
-
 
 async def publish_predictions(
     js: JetStreamContext, predictions: list[dict[str, Any]]
@@ -27,13 +16,3 @@ async def publish_predictions(
         stored.append(("PREDICTIONS", number))
     await nc.flush()
     return stored
-
-
-async def where_stored(
-    js: JetStreamContext, subject: str, payload: bytes
-) -> tuple[str, int] | None:
-    try:
-        ack = await js.publish(subject, payload)
-    except NoStreamResponseError:
-        return None
-    return ack.stream, ack.seq

@@ -1,17 +1,6 @@
 # mistake: uses js.publish but writes the stream name and counts the sequence itself
 # expect: Do not write the stream name yourself: read it from ack.stream.
 
-"""A learner's ex03."""
-
-from __future__ import annotations
-
-from typing import Any
-
-from nats.js import JetStreamContext
-from nats.js.errors import NoStreamResponseError
-
-from gym import messages
-
 
 async def publish_predictions(
     js: JetStreamContext, predictions: list[dict[str, Any]]
@@ -24,13 +13,3 @@ async def publish_predictions(
         await js.publish(f"predictions.normal.{ticker}", messages.encode(envelope))
         stored.append(("PREDICTIONS", number))
     return stored
-
-
-async def where_stored(
-    js: JetStreamContext, subject: str, payload: bytes
-) -> tuple[str, int] | None:
-    try:
-        ack = await js.publish(subject, payload)
-    except NoStreamResponseError:
-        return None
-    return ack.stream, ack.seq

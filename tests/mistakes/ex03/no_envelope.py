@@ -2,15 +2,7 @@
 # expect: is not a course envelope
 # expect: messages.encode(messages.envelope('prediction', ticker, data))
 
-"""A learner's ex03."""
-
-from __future__ import annotations
-
 import json
-from typing import Any
-
-from nats.js import JetStreamContext
-from nats.js.errors import NoStreamResponseError
 
 
 async def publish_predictions(
@@ -23,13 +15,3 @@ async def publish_predictions(
         )
         stored.append((ack.stream, ack.seq))
     return stored
-
-
-async def where_stored(
-    js: JetStreamContext, subject: str, payload: bytes
-) -> tuple[str, int] | None:
-    try:
-        ack = await js.publish(subject, payload)
-    except NoStreamResponseError:
-        return None
-    return ack.stream, ack.seq

@@ -2,23 +2,6 @@
 # expect: err_code 10058
 # expect: add_stream only creates
 
-"""A learner's ex04."""
-
-from __future__ import annotations
-
-from nats.js import JetStreamContext
-from nats.js.api import (
-    DiscardPolicy,
-    Header,
-    PubAck,
-    RetentionPolicy,
-    StorageType,
-    StreamConfig,
-    StreamInfo,
-)
-
-DAY = 24 * 60 * 60
-
 
 async def create_market_data_stream(js: JetStreamContext) -> StreamInfo:
     config = StreamConfig(
@@ -33,8 +16,3 @@ async def create_market_data_stream(js: JetStreamContext) -> StreamInfo:
         duplicate_window=5 * 60,
     )
     return await js.add_stream(config)
-
-
-async def publish_bar(js: JetStreamContext, ticker: str, timestamp: str, bar: bytes) -> PubAck:
-    headers = {Header.MSG_ID: f"{ticker}:{timestamp}"}
-    return await js.publish(f"market.data.ohlcv.{ticker}", bar, headers=headers)

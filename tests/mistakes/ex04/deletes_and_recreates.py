@@ -1,25 +1,9 @@
 # mistake: deletes MARKET_DATA and creates it again, losing the messages it held
 # expect: the stream was deleted and created again
 
-"""A learner's ex04."""
-
-from __future__ import annotations
-
 import contextlib
 
-from nats.js import JetStreamContext
-from nats.js.api import (
-    DiscardPolicy,
-    Header,
-    PubAck,
-    RetentionPolicy,
-    StorageType,
-    StreamConfig,
-    StreamInfo,
-)
 from nats.js.errors import NotFoundError
-
-DAY = 24 * 60 * 60
 
 
 async def create_market_data_stream(js: JetStreamContext) -> StreamInfo:
@@ -37,8 +21,3 @@ async def create_market_data_stream(js: JetStreamContext) -> StreamInfo:
     with contextlib.suppress(NotFoundError):
         await js.delete_stream("MARKET_DATA")  # start clean
     return await js.add_stream(config)
-
-
-async def publish_bar(js: JetStreamContext, ticker: str, timestamp: str, bar: bytes) -> PubAck:
-    headers = {Header.MSG_ID: f"{ticker}:{timestamp}"}
-    return await js.publish(f"market.data.ohlcv.{ticker}", bar, headers=headers)

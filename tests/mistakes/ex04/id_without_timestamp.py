@@ -1,24 +1,6 @@
 # mistake: the message id is the ticker alone, so a later bar counts as a repeat
 # expect: two identical bars and one later bar left 1 message(s) in the stream
 
-"""A learner's ex04."""
-
-from __future__ import annotations
-
-from nats.js import JetStreamContext
-from nats.js.api import (
-    DiscardPolicy,
-    Header,
-    PubAck,
-    RetentionPolicy,
-    StorageType,
-    StreamConfig,
-    StreamInfo,
-)
-from nats.js.errors import BadRequestError
-
-DAY = 24 * 60 * 60
-
 
 async def create_market_data_stream(js: JetStreamContext) -> StreamInfo:
     config = StreamConfig(

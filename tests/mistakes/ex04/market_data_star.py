@@ -2,24 +2,6 @@
 # expect: the stream binds market.data.*, which matches exactly one token
 # expect: bind market.data.> instead
 
-"""A learner's ex04."""
-
-from __future__ import annotations
-
-from nats.js import JetStreamContext
-from nats.js.api import (
-    DiscardPolicy,
-    Header,
-    PubAck,
-    RetentionPolicy,
-    StorageType,
-    StreamConfig,
-    StreamInfo,
-)
-from nats.js.errors import BadRequestError
-
-DAY = 24 * 60 * 60
-
 
 async def create_market_data_stream(js: JetStreamContext) -> StreamInfo:
     config = StreamConfig(
@@ -39,8 +21,3 @@ async def create_market_data_stream(js: JetStreamContext) -> StreamInfo:
         if error.err_code != 10058:
             raise
         return await js.update_stream(config)
-
-
-async def publish_bar(js: JetStreamContext, ticker: str, timestamp: str, bar: bytes) -> PubAck:
-    headers = {Header.MSG_ID: f"{ticker}:{timestamp}"}
-    return await js.publish(f"market.data.ohlcv.{ticker}", bar, headers=headers)

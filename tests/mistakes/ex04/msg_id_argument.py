@@ -2,24 +2,6 @@
 # expect: unexpected keyword argument 'msg_id'
 # expect: has no msg_id= argument
 
-"""A learner's ex04."""
-
-from __future__ import annotations
-
-from nats.js import JetStreamContext
-from nats.js.api import (
-    DiscardPolicy,
-    Header,
-    PubAck,
-    RetentionPolicy,
-    StorageType,
-    StreamConfig,
-    StreamInfo,
-)
-from nats.js.errors import BadRequestError
-
-DAY = 24 * 60 * 60
-
 
 async def create_market_data_stream(js: JetStreamContext) -> StreamInfo:
     config = StreamConfig(

@@ -2,24 +2,6 @@
 # expect: max_age is 0: the stream keeps messages forever
 # expect: 'Retention: 7 days' in a spec means max_age
 
-"""A learner's ex04."""
-
-from __future__ import annotations
-
-from nats.js import JetStreamContext
-from nats.js.api import (
-    DiscardPolicy,
-    Header,
-    PubAck,
-    RetentionPolicy,
-    StorageType,
-    StreamConfig,
-    StreamInfo,
-)
-from nats.js.errors import BadRequestError
-
-DAY = 24 * 60 * 60
-
 
 async def create_market_data_stream(js: JetStreamContext) -> StreamInfo:
     config = StreamConfig(
@@ -38,8 +20,3 @@ async def create_market_data_stream(js: JetStreamContext) -> StreamInfo:
         if error.err_code != 10058:
             raise
         return await js.update_stream(config)
-
-
-async def publish_bar(js: JetStreamContext, ticker: str, timestamp: str, bar: bytes) -> PubAck:
-    headers = {Header.MSG_ID: f"{ticker}:{timestamp}"}
-    return await js.publish(f"market.data.ohlcv.{ticker}", bar, headers=headers)

@@ -2,18 +2,6 @@
 # expect: was acknowledged (ack floor at seq 2) although handle failed, so it is lost
 # expect: Acknowledge only after `await handle(msg)` returned
 
-"""A learner's ex05."""
-
-from __future__ import annotations
-
-from collections.abc import Awaitable, Callable
-
-from nats.aio.msg import Msg
-from nats.js import JetStreamContext
-
-BATCH = 10
-EMPTY_WAIT = 0.5
-
 
 async def drain_backlog(
     js: JetStreamContext,

@@ -1,18 +1,6 @@
 # mistake: while True fetch loop; its bare except: continue also swallows the cancellation
 # expect: did not finish within 5 s: drain_backlog() was still running
 
-"""A learner's ex05."""
-
-from __future__ import annotations
-
-from collections.abc import Awaitable, Callable
-
-from nats.aio.msg import Msg
-from nats.js import JetStreamContext
-
-BATCH = 10
-EMPTY_WAIT = 0.5
-
 
 async def drain_backlog(
     js: JetStreamContext,

@@ -2,18 +2,6 @@
 # expect: had not returned 2 s after it was called, although every message had been delivered
 # expect: Pass `wait` on to every fetch
 
-"""A learner's ex05."""
-
-from __future__ import annotations
-
-from collections.abc import Awaitable, Callable
-
-from nats.aio.msg import Msg
-from nats.js import JetStreamContext
-
-BATCH = 10
-EMPTY_WAIT = 0.5
-
 
 async def drain_backlog(
     js: JetStreamContext,

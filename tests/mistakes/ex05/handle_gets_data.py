@@ -2,18 +2,6 @@
 # expect: handle was called as handle(b'{"n": 0}'); it takes one argument, the message
 # expect: Call `await handle(msg)` once for each message
 
-"""A learner's ex05."""
-
-from __future__ import annotations
-
-from collections.abc import Awaitable, Callable
-
-from nats.aio.msg import Msg
-from nats.js import JetStreamContext
-
-BATCH = 10
-EMPTY_WAIT = 0.5
-
 
 async def drain_backlog(
     js: JetStreamContext,

@@ -1,31 +1,6 @@
 # mistake: nak() where the message should be acknowledged: it comes back at once, forever
 # expect: the messages are not acknowledged (a nak, or no ack)
 
-"""Exercise 05 · A pull worker that drains a backlog, then stops cleanly.
-
-The explainer service fell behind: its durable pull consumer has a backlog of
-predictions waiting. Write the worker that catches up: fetch in batches, hand each
-message to ``handle``, acknowledge it, and stop when a fetch comes back empty — without
-crashing on that empty fetch, and without leaving its subscription behind.
-
-Notebook 05 shows every piece: ``pull_subscribe_bind``, ``fetch``, what an empty fetch
-raises, ``ack``, and consumer info.
-Check your work: ``gym.check("ex05")`` in the notebook, or ``gym check ex05`` in a terminal.
-"""
-
-from __future__ import annotations
-
-from collections.abc import Awaitable, Callable
-
-from nats.aio.msg import Msg
-from nats.js import JetStreamContext
-
-BATCH = 10
-"""How many messages one fetch asks for."""
-
-EMPTY_WAIT = 0.5
-"""Seconds a fetch waits for a message before it comes back empty (and raises)."""
-
 
 async def drain_backlog(
     js: JetStreamContext,

@@ -2,18 +2,6 @@
 # expect: all 25 messages were handled but none was acknowledged
 # expect: Acknowledge each message after handling it
 
-"""A learner's ex05."""
-
-from __future__ import annotations
-
-from collections.abc import Awaitable, Callable
-
-from nats.aio.msg import Msg
-from nats.js import JetStreamContext
-
-BATCH = 10
-EMPTY_WAIT = 0.5
-
 
 async def drain_backlog(
     js: JetStreamContext,

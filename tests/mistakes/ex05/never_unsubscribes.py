@@ -2,18 +2,6 @@
 # expect: after drain_backlog returned, the server still holds its pull subscription
 # expect: psub.unsubscribe()
 
-"""A learner's ex05."""
-
-from __future__ import annotations
-
-from collections.abc import Awaitable, Callable
-
-from nats.aio.msg import Msg
-from nats.js import JetStreamContext
-
-BATCH = 10
-EMPTY_WAIT = 0.5
-
 
 async def drain_backlog(
     js: JetStreamContext,

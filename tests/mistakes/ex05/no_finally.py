@@ -1,18 +1,6 @@
 # mistake: unsubscribes only after a normal loop end: a failing handle leaves it open
 # expect: when handle raised, drain_backlog let the error through (good) but left its pull
 
-"""A learner's ex05."""
-
-from __future__ import annotations
-
-from collections.abc import Awaitable, Callable
-
-from nats.aio.msg import Msg
-from nats.js import JetStreamContext
-
-BATCH = 10
-EMPTY_WAIT = 0.5
-
 
 async def drain_backlog(
     js: JetStreamContext,

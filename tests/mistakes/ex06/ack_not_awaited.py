@@ -2,24 +2,6 @@
 # expect: received no answer for the message, expected one ack
 # expect: not awaited is never sent
 
-from __future__ import annotations
-
-from collections import Counter
-from collections.abc import Callable
-
-from nats.aio.msg import Msg
-from nats.js import JetStreamContext
-
-RETRY_DELAY = 0.5
-
-
-class TransientError(Exception):
-    """Processing failed for now and may work later: retry it."""
-
-
-class PoisonError(Exception):
-    """Processing can never succeed for this message: drop it."""
-
 
 async def handle(
     msg: Msg, process: Callable[[bytes], object], *, retry_delay: float = RETRY_DELAY

@@ -1,39 +1,6 @@
 # mistake: work_batch does not catch the timeout of an empty fetch
 # expect: an empty fetch raises a timeout
 
-from __future__ import annotations
-
-from collections import Counter
-from collections.abc import Callable
-
-from nats.aio.msg import Msg
-from nats.js import JetStreamContext
-
-RETRY_DELAY = 0.5
-
-
-class TransientError(Exception):
-    """Processing failed for now and may work later: retry it."""
-
-
-class PoisonError(Exception):
-    """Processing can never succeed for this message: drop it."""
-
-
-async def handle(
-    msg: Msg, process: Callable[[bytes], object], *, retry_delay: float = RETRY_DELAY
-) -> str:
-    try:
-        process(msg.data)
-    except PoisonError:
-        await msg.term()
-        return "term"
-    except Exception:
-        await msg.nak(delay=retry_delay)
-        return "nak"
-    await msg.ack()
-    return "ack"
-
 
 async def work_batch(
     psub: JetStreamContext.PullSubscription,

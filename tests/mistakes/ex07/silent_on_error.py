@@ -3,28 +3,6 @@
 # expect: answer the failure
 # expect: a subscription callback raised InvalidMessage
 
-"""A learner's ex07."""
-
-from __future__ import annotations
-
-from typing import Any
-
-import nats
-from nats.aio.client import Client
-from nats.aio.msg import Msg
-from nats.aio.subscription import Subscription
-
-from gym import messages
-
-QUEUE_GROUP = "explainers"
-
-ERROR_HEADER = "Nats-Service-Error"
-ERROR_CODE_HEADER = "Nats-Service-Error-Code"
-
-ANSWERED = "answered"
-NO_RESPONDERS = "no responders"
-TIMEOUT = "timeout"
-
 
 async def start_explainer(nc: Client, subject: str, name: str) -> Subscription:
 
@@ -38,15 +16,3 @@ async def start_explainer(nc: Client, subject: str, name: str) -> Subscription:
     await nc.flush()  # lets nats-py's writer send the queued SUB...
     await nc.flush()  # ...and this PING follows it: the PONG proves the server has it
     return subscription
-
-
-async def ask(
-    nc: Client, subject: str, ticker: str, timeout: float = 1.0
-) -> tuple[str, dict[str, Any] | None]:
-    try:
-        reply = await nc.request(subject, ticker.encode(), timeout=timeout)
-    except nats.errors.NoRespondersError:  # the server said so at once
-        return NO_RESPONDERS, None
-    except nats.errors.TimeoutError:  # someone listens, but was too slow
-        return TIMEOUT, None
-    return ANSWERED, messages.decode(reply.data)

@@ -2,17 +2,6 @@
 # expect: swallowed the cancellation
 # expect: a bare `except:`
 
-from __future__ import annotations
-
-import asyncio
-
-from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js import JetStreamContext
-from nats.js.api import Header, PubAck
-from nats.js.errors import NoStreamResponseError
-
-RETRYABLE = (NatsTimeoutError, NoStreamResponseError)
-
 
 async def safe_publish(
     js: JetStreamContext,

@@ -1,17 +1,6 @@
 # mistake: each retry gets a message id of its own, so the stream takes it for a new message
 # expect: a retry must carry the same id as the first attempt
 
-from __future__ import annotations
-
-import asyncio
-
-from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js import JetStreamContext
-from nats.js.api import Header, PubAck
-from nats.js.errors import NoStreamResponseError
-
-RETRYABLE = (NatsTimeoutError, NoStreamResponseError)
-
 
 async def safe_publish(
     js: JetStreamContext,

@@ -1,15 +1,6 @@
 # mistake: retries at once, with no backoff: a stream being created is not there yet
 # expect: expected to wait backoff (0.1 s) first
 
-from __future__ import annotations
-
-from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js import JetStreamContext
-from nats.js.api import Header, PubAck
-from nats.js.errors import NoStreamResponseError
-
-RETRYABLE = (NatsTimeoutError, NoStreamResponseError)
-
 
 async def safe_publish(
     js: JetStreamContext,

@@ -2,16 +2,7 @@
 # expect: the stored message has no Nats-Msg-Id header
 # expect: the attempts carried no Nats-Msg-Id header
 
-from __future__ import annotations
-
-import asyncio
-
-from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js import JetStreamContext
 from nats.js.api import PubAck
-from nats.js.errors import NoStreamResponseError
-
-RETRYABLE = (NatsTimeoutError, NoStreamResponseError)
 
 
 async def safe_publish(

@@ -1,17 +1,6 @@
 # mistake: retries every error, even one the server will refuse every time (message too large)
 # expect: though the server refuses this message every time
 
-from __future__ import annotations
-
-import asyncio
-
-from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js import JetStreamContext
-from nats.js.api import Header, PubAck
-from nats.js.errors import NoStreamResponseError
-
-RETRYABLE = (NatsTimeoutError, NoStreamResponseError)
-
 
 async def safe_publish(
     js: JetStreamContext,

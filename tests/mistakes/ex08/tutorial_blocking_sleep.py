@@ -1,16 +1,9 @@
 # mistake: the tutorial's safe_publish: retries anything, no message id, blocking time.sleep(1)
 # expect: time.sleep(1) blocks the event loop
 
-from __future__ import annotations
-
 import time
 
-from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js import JetStreamContext
 from nats.js.api import PubAck
-from nats.js.errors import NoStreamResponseError
-
-RETRYABLE = (NatsTimeoutError, NoStreamResponseError)
 
 
 async def safe_publish(

@@ -1,17 +1,6 @@
 # mistake: retries with while True, so a publish that can never succeed is retried forever
 # expect: it should stop after 4
 
-from __future__ import annotations
-
-import asyncio
-
-from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js import JetStreamContext
-from nats.js.api import Header, PubAck
-from nats.js.errors import NoStreamResponseError
-
-RETRYABLE = (NatsTimeoutError, NoStreamResponseError)
-
 
 async def safe_publish(
     js: JetStreamContext,

@@ -3,19 +3,7 @@
 # expect: envelope has no 'metadata' field
 # expect: carry the bar's metadata over
 
-from __future__ import annotations
-
-import asyncio
 import json
-
-from nats.js import JetStreamContext
-
-from gym.messages import decode
-
-STREAM = "MARKET_DATA"
-DURABLE = "predictor"
-BATCH = 25
-WAIT = 0.5
 
 
 def make_prediction(bar: dict) -> dict:

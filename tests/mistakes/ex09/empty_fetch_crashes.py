@@ -3,30 +3,6 @@
 # expect: TimeoutError
 # expect: an empty fetch raises a timeout
 
-from __future__ import annotations
-
-import asyncio
-
-from nats.js import JetStreamContext
-
-from gym.messages import decode, encode, validate
-
-STREAM = "MARKET_DATA"
-DURABLE = "predictor"
-BATCH = 25
-WAIT = 0.5
-
-
-def make_prediction(bar: dict) -> dict:
-    prediction = {
-        "type": "prediction",
-        "ticker": bar["ticker"],
-        "data": {"predicted_price": round(bar["data"]["close"] * 1.01, 2), "confidence": 0.87},
-        "metadata": {**bar["metadata"], "model_version": "v1.0"},
-    }
-    validate(prediction)
-    return prediction
-
 
 async def run_predictor(
     js: JetStreamContext, stop: asyncio.Event, *, batch: int = BATCH, wait: float = WAIT

@@ -1,28 +1,6 @@
 # mistake: mixes up num_pending (not delivered yet) and num_ack_pending (delivered, not acked)
 # expect: ['PREDICTIONS/auditor']['pending'] is 5, expected 7
 
-from __future__ import annotations
-
-from gym import monitor
-
-
-async def server_summary(monitor_url: str) -> dict:
-    """Return ``{"healthy": bool, "version": str, "connections": int, "jetstream": bool}``.
-
-    ``healthy`` is True when ``/healthz`` answers status ``"ok"``; ``version`` and
-    ``connections`` come from ``/varz``; ``jetstream`` is True when ``/varz`` shows a
-    JetStream configuration.
-    """
-    health = await monitor.healthz(monitor_url)
-    info = await monitor.varz(monitor_url)
-    return {
-        "healthy": health.get("status") == "ok",
-        "version": info["version"],
-        "connections": info["connections"],
-        # a server without JetStream has no "jetstream" config in /varz
-        "jetstream": bool(info.get("jetstream", {}).get("config")),
-    }
-
 
 async def consumer_backlog(monitor_url: str) -> dict[str, dict[str, int]]:
     """Return, for every consumer, keyed ``"STREAM/consumer"``, a dict with three numbers.
@@ -43,20 +21,3 @@ async def consumer_backlog(monitor_url: str) -> dict[str, dict[str, int]]:
                     "max_ack_pending": consumer["config"]["max_ack_pending"],
                 }
     return backlog
-
-
-def problems(backlog: dict[str, dict[str, int]], max_pending: int) -> dict[str, str]:
-    """Return ``{"STREAM/consumer": "stuck" | "lagging"}`` for the consumers that need a look.
-
-    A consumer is ``"stuck"`` when its ack-pending count has reached its max_ack_pending:
-    the server gives it nothing more until it acknowledges. Otherwise it is ``"lagging"``
-    when more than ``max_pending`` messages wait to be delivered to it. Healthy consumers
-    are left out.
-    """
-    report: dict[str, str] = {}
-    for name, numbers in backlog.items():
-        if numbers["ack_pending"] >= numbers["max_ack_pending"] > 0:
-            report[name] = "stuck"
-        elif numbers["pending"] > max_pending:
-            report[name] = "lagging"
-    return report

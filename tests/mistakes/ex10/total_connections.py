@@ -1,10 +1,6 @@
 # mistake: reads total_connections (every client since the start) instead of connections
 # expect: that is /varz 'total_connections', every client since the start, expected 2
 
-from __future__ import annotations
-
-from gym import monitor
-
 
 async def server_summary(monitor_url: str) -> dict:
     """Return ``{"healthy": bool, "version": str, "connections": int, "jetstream": bool}``.
@@ -22,41 +18,3 @@ async def server_summary(monitor_url: str) -> dict:
         # a server without JetStream has no "jetstream" config in /varz
         "jetstream": bool(info.get("jetstream", {}).get("config")),
     }
-
-
-async def consumer_backlog(monitor_url: str) -> dict[str, dict[str, int]]:
-    """Return, for every consumer, keyed ``"STREAM/consumer"``, a dict with three numbers.
-
-    ``{"pending": num_pending, "ack_pending": num_ack_pending, "max_ack_pending": …}``
-    from ``/jsz?consumers=1&config=1`` (streams and consumers sit under
-    ``account_details`` → ``stream_detail`` → ``consumer_detail``).
-    """
-    reply = await monitor.jsz(monitor_url, consumers=1, config=1)
-    backlog: dict[str, dict[str, int]] = {}
-    for account in reply.get("account_details", []):
-        for stream in account.get("stream_detail", []):
-            # a stream with no consumers has no consumer_detail key at all
-            for consumer in stream.get("consumer_detail") or []:
-                backlog[f"{stream['name']}/{consumer['name']}"] = {
-                    "pending": consumer["num_pending"],
-                    "ack_pending": consumer["num_ack_pending"],
-                    "max_ack_pending": consumer["config"]["max_ack_pending"],
-                }
-    return backlog
-
-
-def problems(backlog: dict[str, dict[str, int]], max_pending: int) -> dict[str, str]:
-    """Return ``{"STREAM/consumer": "stuck" | "lagging"}`` for the consumers that need a look.
-
-    A consumer is ``"stuck"`` when its ack-pending count has reached its max_ack_pending:
-    the server gives it nothing more until it acknowledges. Otherwise it is ``"lagging"``
-    when more than ``max_pending`` messages wait to be delivered to it. Healthy consumers
-    are left out.
-    """
-    report: dict[str, str] = {}
-    for name, numbers in backlog.items():
-        if numbers["ack_pending"] >= numbers["max_ack_pending"] > 0:
-            report[name] = "stuck"
-        elif numbers["pending"] > max_pending:
-            report[name] = "lagging"
-    return report

@@ -1,27 +1,6 @@
 # mistake: the publish is conditional, but a refusal (10071) is swallowed instead of retried
 # expect: refusal was not retried
 
-from __future__ import annotations
-
-import json
-from collections.abc import Callable
-from typing import Any
-
-from nats.js import JetStreamContext
-from nats.js.errors import APIError, NotFoundError
-
-STREAM = "TICKER_STATE"
-SUBJECT = "state.ticker.{ticker}"
-State = dict[str, Any]
-
-
-async def read_state(js: JetStreamContext, ticker: str) -> tuple[State | None, int]:
-    try:
-        msg = await js.get_last_msg(STREAM, SUBJECT.format(ticker=ticker))
-    except NotFoundError:
-        return None, 0
-    return json.loads(msg.data), msg.seq
-
 
 async def update_state(
     js: JetStreamContext,

@@ -1,21 +1,6 @@
 # mistake: a refused publish is quietly left out of the result instead of raised
 # expect: without raising
 
-from __future__ import annotations
-
-import asyncio
-from collections.abc import Sequence
-from typing import NamedTuple
-
-from nats.js import JetStreamContext
-from nats.js.api import Header, PubAck
-
-
-class Prediction(NamedTuple):
-    subject: str
-    data: bytes
-    msg_id: str
-
 
 async def publish_batch(
     js: JetStreamContext, predictions: Sequence[Prediction], *, timeout: float = 10.0

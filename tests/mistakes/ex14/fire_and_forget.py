@@ -1,20 +1,6 @@
 # mistake: publish_async for each prediction, but it returns without waiting for the acks
 # expect: still waited for their ack
 
-from __future__ import annotations
-
-from collections.abc import Sequence
-from typing import NamedTuple
-
-from nats.js import JetStreamContext
-from nats.js.api import Header, PubAck
-
-
-class Prediction(NamedTuple):
-    subject: str
-    data: bytes
-    msg_id: str
-
 
 async def publish_batch(
     js: JetStreamContext, predictions: Sequence[Prediction], *, timeout: float = 10.0

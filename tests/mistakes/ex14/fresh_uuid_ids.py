@@ -1,21 +1,7 @@
 # mistake: a fresh uuid4 as each publish's message id: it names the attempt, not the prediction
 # expect: stored twice
 
-from __future__ import annotations
-
-import asyncio
 import uuid
-from collections.abc import Sequence
-from typing import NamedTuple
-
-from nats.js import JetStreamContext
-from nats.js.api import Header, PubAck
-
-
-class Prediction(NamedTuple):
-    subject: str
-    data: bytes
-    msg_id: str
 
 
 async def publish_batch(

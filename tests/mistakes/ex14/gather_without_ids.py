@@ -2,20 +2,7 @@
 # expect: no Nats-Msg-Id header
 # expect: stored twice
 
-from __future__ import annotations
-
-import asyncio
-from collections.abc import Sequence
-from typing import NamedTuple
-
-from nats.js import JetStreamContext
 from nats.js.api import PubAck
-
-
-class Prediction(NamedTuple):
-    subject: str
-    data: bytes
-    msg_id: str
 
 
 async def publish_batch(

@@ -1,20 +1,6 @@
 # mistake: await js.publish for each prediction in turn: correct, but one round trip each
 # expect: expected at least 5×
 
-from __future__ import annotations
-
-from collections.abc import Sequence
-from typing import NamedTuple
-
-from nats.js import JetStreamContext
-from nats.js.api import Header, PubAck
-
-
-class Prediction(NamedTuple):
-    subject: str
-    data: bytes
-    msg_id: str
-
 
 async def publish_batch(
     js: JetStreamContext, predictions: Sequence[Prediction], *, timeout: float = 10.0
