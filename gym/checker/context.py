@@ -402,6 +402,13 @@ def messages_sent(nc: Client) -> int:
     return nc.stats["out_msgs"]
 
 
+def failed_after_attempts(error: LearnerError, nc: Client) -> Fail:
+    """A learner error no criterion wanted, with how many attempts ``nc`` made before it."""
+    return Fail(
+        f"{error.message} after {messages_sent(nc)} attempt(s)", error.hint, where=error.where
+    )
+
+
 async def outcome(task: asyncio.Future[Any]) -> tuple[Any, LearnerError | None]:
     """``(result, None)``, or ``(None, error)`` when the learner's call in ``task`` raised."""
     try:
@@ -423,6 +430,34 @@ async def while_running(
         look, within=within, until=lambda held: held or task.done(), every=0.002
     )
     return held or condition()
+
+
+async def expect_to_stop_mid_attempt(
+    ctx: CheckContext,
+    function: str,
+    subject: str,
+    *args: Any,
+    call: str,
+    hint: str | None = None,
+    **kwargs: Any,
+) -> None:
+    """Cancel the learner's publishing ``function(js, subject, *args, **kwargs)`` while an
+    attempt waits: it must end at once, cancelled.
+
+    A plain subscriber on ``subject`` and no stream: the publish is delivered, nobody
+    acknowledges it, and the attempt waits for its timeout — until the caller cancels it.
+    ``hint`` goes with a function that returns without publishing at all.
+    """
+    await ctx.nc.subscribe(subject)
+    await ctx.nc.flush()
+    nc, js = await learner_connection(ctx)
+    task = ctx.background(function, js, subject, *args, **kwargs)
+    if not await while_running(lambda: messages_sent(nc) >= 1, task, within=1.0):
+        result, error = await outcome(task)
+        if error is not None:
+            raise failed_after_attempts(error, nc)
+        raise Fail(f"{call} returned {short(result)} without publishing anything", hint=hint)
+    await expect_to_stop_when_cancelled(task, call=call, attempts=messages_sent(nc))
 
 
 async def expect_to_stop_when_cancelled(

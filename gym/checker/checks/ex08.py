@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 
-from nats.aio.client import Client
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import Header, PubAck
 from nats.js.errors import BadRequestError, NoStreamResponseError, NotFoundError
@@ -27,8 +26,8 @@ from nats.js.errors import BadRequestError, NoStreamResponseError, NotFoundError
 from gym import messages
 from gym.checker import CheckContext, Fail, criterion
 from gym.checker.context import (
-    LearnerError,
-    expect_to_stop_when_cancelled,
+    expect_to_stop_mid_attempt,
+    failed_after_attempts,
     learner_connection,
     messages_sent,
     outcome,
@@ -58,13 +57,6 @@ HINTS: dict[type[BaseException], str] = {
     "msg_id= argument, the id goes in headers={'Nats-Msg-Id': msg_id}.",
 }
 """Hints for what ``safe_publish`` may let out where a criterion does not expect it."""
-
-
-def unexpected(error: LearnerError, nc: Client) -> Fail:
-    """A learner error no criterion wanted, with how many attempts were made before it."""
-    return Fail(
-        f"{error.message} after {messages_sent(nc)} attempt(s)", error.hint, where=error.where
-    )
 
 
 async def stored(ctx: CheckContext) -> list[str | None]:
@@ -154,7 +146,7 @@ async def lost_ack_is_not_a_duplicate(ctx: CheckContext) -> None:
             )
         ack, error = await outcome(task)
     if error is not None:
-        raise unexpected(error, nc)
+        raise failed_after_attempts(error, nc)
     ctx.expect_type(ack, PubAck, call=call)
     ids = await stored(ctx)
     if len(ids) != 1:
@@ -194,7 +186,7 @@ async def retries_until_the_stream_exists(ctx: CheckContext) -> None:
             hint="await asyncio.sleep(backoff * 2 ** (n - 1)) before retry number n.",
         )
     if error is not None:
-        raise unexpected(error, nc)
+        raise failed_after_attempts(error, nc)
     ctx.expect_type(ack, PubAck, call=call)
     count = len(await stored(ctx))
     ctx.expect(
@@ -204,30 +196,6 @@ async def retries_until_the_stream_exists(ctx: CheckContext) -> None:
         "prediction stored once, at seq 1",
         hint=RETRY_HINT,
     )
-
-
-async def stops_when_cancelled(ctx: CheckContext) -> None:
-    """Cancel ``safe_publish`` while an attempt waits: it must end at once, cancelled.
-
-    A plain subscriber and no stream: the publish is delivered, nobody acknowledges it,
-    and the attempt waits for its timeout — until the caller cancels it.
-    """
-    await ctx.nc.subscribe(SUBJECT)
-    await ctx.nc.flush()
-    nc, js = await learner_connection(ctx)
-    call = "safe_publish(js, ..., attempts=2, timeout=2.0, backoff=0.05)"
-    with ctx.hints(HINTS):
-        task = ctx.background(
-            "safe_publish", js, SUBJECT, PAYLOAD, MSG_ID, attempts=2, timeout=2.0, backoff=0.05
-        )
-        started = await while_running(lambda: messages_sent(nc) >= 1, task, within=1.0)
-        if not started:
-            result, error = await outcome(task)
-    if not started:
-        if error is not None:
-            raise unexpected(error, nc)
-        raise Fail(f"{call} returned {short(result)} without publishing anything", hint=RETRY_HINT)
-    await expect_to_stop_when_cancelled(task, call=call, attempts=messages_sent(nc))
 
 
 @criterion(
@@ -252,7 +220,7 @@ async def gives_up_in_time(ctx: CheckContext) -> None:
         )
     result, error = await outcome(task)
     if error is not None and messages_sent(nc) == 0:
-        raise unexpected(error, nc)
+        raise failed_after_attempts(error, nc)
     ctx.expect(
         messages_sent(nc) == 4,
         f"{call} published {messages_sent(nc)} times with no stream to answer, expected 4",
@@ -268,7 +236,19 @@ async def gives_up_in_time(ctx: CheckContext) -> None:
         f"{error.message}; expected the last attempt's NoStreamResponseError",
         hint=give_up_hint,
     )
-    await stops_when_cancelled(ctx)
+    with ctx.hints(HINTS):
+        await expect_to_stop_mid_attempt(
+            ctx,
+            "safe_publish",
+            SUBJECT,
+            PAYLOAD,
+            MSG_ID,
+            attempts=2,
+            timeout=2.0,
+            backoff=0.05,
+            call="safe_publish(js, ..., attempts=2, timeout=2.0, backoff=0.05)",
+            hint=RETRY_HINT,
+        )
 
 
 @criterion("does not retry an error a retry cannot fix (message too large)")
@@ -282,7 +262,7 @@ async def no_retry_for_bad_requests(ctx: CheckContext) -> None:
         )
         result, error = await outcome(task)
     if error is not None and messages_sent(nc) == 0:
-        raise unexpected(error, nc)
+        raise failed_after_attempts(error, nc)
     if error is None:
         raise Fail(
             f"{call} returned {short(result)}, expected the BadRequestError to reach the caller",

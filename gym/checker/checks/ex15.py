@@ -40,7 +40,8 @@ from nats.js.errors import BadRequestError, NoStreamResponseError, NotFoundError
 from gym import messages
 from gym.checker import CheckContext, Fail, criterion
 from gym.checker.context import (
-    expect_to_stop_when_cancelled,
+    expect_to_stop_mid_attempt,
+    failed_after_attempts,
     learner_connection,
     messages_sent,
     outcome,
@@ -203,9 +204,7 @@ async def lost_ack_stored_once(ctx: CheckContext) -> None:
             )
         acks, error = await outcome(task)
     if error is not None:
-        raise Fail(
-            f"{error.message} after {messages_sent(nc)} attempt(s)", error.hint, where=error.where
-        )
+        raise failed_after_attempts(error, nc)
     expect_acks(ctx, acks, 1, call)
     ids = await stored_ids(ctx.js)
     problem = copies(ids, 1, call)
@@ -274,9 +273,7 @@ async def waits_out_a_gap(ctx: CheckContext) -> None:
         acks, error = await outcome(task)
         late = loop.time() - created
     if error is not None:
-        raise Fail(
-            f"{error.message} after {messages_sent(nc)} attempt(s)", error.hint, where=error.where
-        )
+        raise failed_after_attempts(error, nc)
     expect_acks(ctx, acks, 1, call)
     allowed = max_backoff + 0.25
     ctx.expect(
@@ -292,26 +289,6 @@ async def waits_out_a_gap(ctx: CheckContext) -> None:
         f"after {call} the stream holds {short(ids)}, expected one message, {expected_ids(1)[0]!r}",
         hint=ID_HINT,
     )
-
-
-async def stops_when_cancelled(ctx: CheckContext) -> None:
-    """Cancel ``publish_all`` while an attempt waits: it must end at once, cancelled.
-
-    A plain subscriber and no stream: the publish is delivered, nobody acknowledges it,
-    and the attempt waits for its timeout — until the caller cancels it.
-    """
-    await ctx.nc.subscribe(SUBJECT)
-    await ctx.nc.flush()
-    nc, js = await learner_connection(ctx)
-    call = "publish_all(js, ..., timeout=2.0)"
-    with ctx.hints(HINTS):
-        task = ctx.background("publish_all", js, SUBJECT, PAYLOADS[:1], prefix=PREFIX, timeout=2.0)
-        if not await while_running(lambda: messages_sent(nc) >= 1, task, within=1.0):
-            result, error = await outcome(task)
-            if error is not None:
-                raise Fail(error.message, error.hint, where=error.where)
-            raise Fail(f"{call} returned {short(result)} without publishing anything")
-    await expect_to_stop_when_cancelled(task, call=call, attempts=messages_sent(nc))
 
 
 @criterion("gives up after give_up_after seconds with the last error; stops when cancelled")
@@ -357,7 +334,16 @@ async def gives_up_in_time(ctx: CheckContext) -> None:
         f"{call} gave up after {took:.2f} s ({messages_sent(nc)} attempts), before give_up_after",
         hint=KEEP_TRYING_HINT,
     )
-    await stops_when_cancelled(ctx)
+    with ctx.hints(HINTS):
+        await expect_to_stop_mid_attempt(
+            ctx,
+            "publish_all",
+            SUBJECT,
+            PAYLOADS[:1],
+            prefix=PREFIX,
+            timeout=2.0,
+            call="publish_all(js, ..., timeout=2.0)",
+        )
 
 
 @criterion("an error a retry cannot fix (message too large) reaches the caller at once")
