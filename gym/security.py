@@ -143,18 +143,9 @@ class Violations:
 async def may_publish(nc: Client, subject: str, *, observer: Client) -> bool:
     """True when a message ``nc`` publishes to ``subject`` reaches a subscriber.
 
-    ``observer`` is a connection the server lets subscribe to ``subject``. The answer is
-    final when this returns: the server has processed the publish (two flushes on ``nc``)
-    and the observer has read everything the server sent it (one flush on ``observer``).
+    ``observer`` is a connection the server lets subscribe to ``subject``.
     """
-    watch = await observer.subscribe(subject)
-    await wait_until_processed(observer)
-    await nc.publish(subject, b"may I?")
-    await wait_until_processed(nc)
-    await observer.flush()
-    arrived = watch.pending_msgs > 0
-    await watch.unsubscribe()
-    return arrived
+    return await _arrives(observer, subject, publisher=nc, subject=subject)
 
 
 async def may_subscribe(nc: Client, pattern: str, sample: str, *, observer: Client) -> bool:
@@ -162,12 +153,20 @@ async def may_subscribe(nc: Client, pattern: str, sample: str, *, observer: Clie
 
     A refused subscription exists only in nats-py: the server never delivers to it.
     """
-    sub = await nc.subscribe(pattern)
-    await wait_until_processed(nc)
-    await observer.publish(sample, b"may I read this?")
-    await wait_until_processed(observer)
-    await nc.flush()
+    return await _arrives(nc, pattern, publisher=observer, subject=sample)
+
+
+async def _arrives(subscriber: Client, pattern: str, *, publisher: Client, subject: str) -> bool:
+    """True when ``publisher``'s message to ``subject`` reaches ``subscriber``'s subscription
+    to ``pattern``. The answer is final when this returns: the server has the subscription
+    before the publish and has processed the publish (two flushes each), and the subscriber
+    has read everything the server sent it (one more flush)."""
+    sub = await subscriber.subscribe(pattern)
+    await wait_until_processed(subscriber)
+    await publisher.publish(subject, b"may I?")
+    await wait_until_processed(publisher)
+    await subscriber.flush()
     arrived = sub.pending_msgs > 0
-    with contextlib.suppress(nats.errors.BadSubscriptionError):
+    with contextlib.suppress(nats.errors.BadSubscriptionError):  # refused: nats-py dropped it
         await sub.unsubscribe()
     return arrived
