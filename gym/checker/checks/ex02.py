@@ -22,7 +22,7 @@ from nats.aio.subscription import Subscription
 
 from gym import subjects
 from gym.checker import CheckContext, Fail, criterion, eventually
-from gym.checker.context import subscriptions_of
+from gym.checker.context import error_matching, subscriptions_of
 from gym.checker.explain import short
 from gym.delivery import wait_until_processed
 
@@ -46,6 +46,12 @@ WORK = 60  # with 3 members, every one of them gets some: P(one gets none) < 1e-
 UNSUBSCRIBE_HINT = (
     "Unsubscribe in a `finally:` block (`await sub.unsubscribe()`), so it happens on "
     "every way out: enough messages, or the timeout."
+)
+SYNC_CALLBACK = error_matching("SyncCallback", lambda e: "must use coroutine" in str(e))
+"""nats-py's refusal of a callback written with plain ``def``."""
+SYNC_CALLBACK_HINT = (
+    "nats-py calls the callback with `await`, so it must be written `async def handle(msg):`, "
+    "not a plain `def`."
 )
 TIMEOUT_HINT = (
     "Fewer than `count` messages within the timeout is a normal outcome: catch "
@@ -231,7 +237,8 @@ async def queue_workers_share(ctx: CheckContext) -> None:
     call = f'queue_worker(nc, "predictions.normal.*", {QUEUE!r}, handled)'
     subs = []
     for worker, own in zip(workers, handled, strict=True):
-        sub = await ctx.call("queue_worker", worker, "predictions.normal.*", QUEUE, own)
+        with ctx.hints({SYNC_CALLBACK: SYNC_CALLBACK_HINT}):
+            sub = await ctx.call("queue_worker", worker, "predictions.normal.*", QUEUE, own)
         ctx.expect_type(sub, Subscription, call=call)
         subs.append(sub)
     for worker in workers:

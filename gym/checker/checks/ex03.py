@@ -84,13 +84,27 @@ def as_pairs(ctx: CheckContext, result: Any, count: int) -> list[tuple[Any, Any]
     return [tuple(item) for item in result]
 
 
+def expect_not_swapped(
+    pairs: list[tuple[Any, Any]], expected: list[tuple[str, int]], call: str
+) -> None:
+    """A failure that names the mistake when each pair is (seq, stream) the wrong way round."""
+    if pairs != expected and pairs == [(seq, stream) for stream, seq in expected]:
+        raise Fail(
+            f"{call} returned {short(pairs)}: the right values, but each pair is "
+            f"(seq, stream), expected (stream, seq) like {short(expected[0])}",
+            hint="Put the stream name first: (ack.stream, ack.seq).",
+        )
+
+
 @criterion("publish_predictions returns (stream, seq) from each ack, in order")
 async def returns_the_acks(ctx: CheckContext) -> None:
     await ensure_course_streams(ctx.js, ["PREDICTIONS"])
     pairs = as_pairs(ctx, await publish_predictions(ctx), len(PREDICTIONS))
+    expected = [("PREDICTIONS", 1), ("PREDICTIONS", 2), ("PREDICTIONS", 3)]
+    expect_not_swapped(pairs, expected, CALL)
     ctx.expect_equal(
         pairs,
-        [("PREDICTIONS", 1), ("PREDICTIONS", 2), ("PREDICTIONS", 3)],
+        expected,
         call=CALL,
         hint="Each js.publish returns a PubAck; its .stream and .seq say where it was stored.",
     )
@@ -103,6 +117,7 @@ async def pairs_come_from_the_server(ctx: CheckContext) -> None:
         await ctx.js.publish("predictions.normal.IBM", b"{}")
     pairs = as_pairs(ctx, await publish_predictions(ctx), len(PREDICTIONS))
     expected = [("NORMAL_DAYS", 3), ("NORMAL_DAYS", 4), ("NORMAL_DAYS", 5)]
+    expect_not_swapped(pairs, expected, f"{CALL} on stream NORMAL_DAYS")
     if pairs != expected:
         if any(stream != "NORMAL_DAYS" for stream, _ in pairs):
             hint = "Do not write the stream name yourself: read it from ack.stream."

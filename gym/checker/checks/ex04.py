@@ -180,6 +180,13 @@ async def size_limits(ctx: CheckContext) -> None:
             f"powers of 1024: 10 * 1024**3 = {MAX_BYTES:,} bytes",
             hint="max_bytes=10 * 1024**3 (GiB: 1024**3 bytes; GB: 1000**3).",
         )
+    if config.max_msgs == 10_000 and config.max_msgs_per_subject in (None, -1):
+        raise Fail(
+            "max_msgs is 10,000: that caps the whole stream, every ticker together, at "
+            "10,000 messages; the spec's 10,000 is per ticker (each ticker has its own "
+            "subject), and max_msgs_per_subject, the per-subject limit, was left unset",
+            hint="Use max_msgs_per_subject=10_000 and leave max_msgs out.",
+        )
     _expect_fields(
         [
             _same(got, MAX_BYTES, "max_bytes", "10 GiB = 10 * 1024**3"),

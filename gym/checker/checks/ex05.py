@@ -257,7 +257,7 @@ async def drains_the_backlog(ctx: CheckContext) -> None:
             f"after {CALL} all {BACKLOG} messages were handled but none was acknowledged "
             f"(num_ack_pending={unacked}, ack_floor=0): the server will redeliver every one "
             "of them once ack_wait runs out",
-            hint=ACK_HINT,
+            hint=ACK_HINT + " An ack that is not awaited (`msg.ack()` alone) is never sent.",
         )
     ctx.expect(
         unacked == 0,

@@ -171,6 +171,13 @@ async def ask_gets_answer(ctx: CheckContext) -> None:
         hint="Send exactly one request whose payload is the ticker: ticker.encode().",
     )
     ctx.expect_equal(status, ANSWERED, call=f"{call}[0]", hint=CLASSIFY_HINT)
+    if isinstance(explanation, bytes | str | Msg):
+        raw = "the reply message" if isinstance(explanation, Msg) else "the reply's raw payload"
+        raise Fail(
+            f"{call}[1] is {raw} ({type(explanation).__name__} {short(explanation, limit=60)}), "
+            "expected the envelope decoded into a dict",
+            hint="Return messages.decode(reply.data): the envelope as a dict.",
+        )
     ctx.expect_equal(
         explanation,
         sent,

@@ -226,6 +226,14 @@ async def gives_up_in_time(ctx: CheckContext) -> None:
         f"{call} published {messages_sent(nc)} times with no stream to answer, expected 4",
         hint="Make exactly `attempts` attempts: the first plus attempts - 1 retries.",
     )
+    if error is None and result is None:
+        raise Fail(
+            f"{call} returned None after all 4 attempts failed: the loop ran out without "
+            "re-raising the last attempt's error",
+            hint=give_up_hint + " If that `raise` sits under a condition such as "
+            "`if attempt == attempts:`, make sure the last attempt meets it: "
+            "`range(attempts)` counts 0 to attempts - 1.",
+        )
     if error is None:
         raise Fail(
             f"{call} returned {short(result)} when every attempt failed, expected it to raise",

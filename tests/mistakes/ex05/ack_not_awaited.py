@@ -1,0 +1,65 @@
+# mistake: msg.ack() without await after handle: the coroutine is created but never run, so no
+#   ack is sent
+# expect: all 25 messages were handled but none was acknowledged
+# expect: an ack that is not awaited (`msg.ack()` alone) is never sent
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+
+BATCH = 10
+"""How many messages one fetch asks for."""
+
+EMPTY_WAIT = 0.5
+"""Seconds a fetch waits for a message before it comes back empty (and raises)."""
+
+
+async def drain_backlog(
+    js: JetStreamContext,
+    stream: str,
+    durable: str,
+    handle: Callable[[Msg], Awaitable[None]],
+    *,
+    batch: int = BATCH,
+    wait: float = EMPTY_WAIT,
+) -> int:
+    """Process every message waiting for the durable pull consumer; return how many.
+
+    * The durable pull consumer ``durable`` already exists on ``stream``: bind to it
+      (do not create another consumer, or the durable's backlog stays where it is).
+    * Fetch up to ``batch`` messages at a time, waiting at most ``wait`` seconds.
+    * For each message: ``await handle(msg)``, then acknowledge the message. If
+      ``handle`` raises, let the error propagate (the message stays unacknowledged and
+      the server redelivers it later).
+    * An empty fetch means the backlog is drained: stop and return the number of
+      messages handled (0 for an empty stream) instead of raising. nats-py reports an
+      empty fetch by raising ``nats.errors.TimeoutError`` — now and then a plain
+      ``asyncio.TimeoutError`` or an empty list instead — so handle all three.
+    * Before returning, unsubscribe, so the worker leaves no subscription behind.
+    """
+    # The consumer exists already; binding only opens an inbox for its deliveries.
+    psub = await js.pull_subscribe_bind(durable, stream=stream)
+    processed = 0
+    try:
+        while True:
+            try:
+                # fetch waits up to `wait` for the first message: no sleep needed between rounds.
+                msgs = await psub.fetch(batch, timeout=wait)
+            except TimeoutError:
+                # Usually nats.errors.TimeoutError, now and then asyncio's own: on Python
+                # 3.11+ both are the builtin TimeoutError, so this one clause covers both.
+                msgs = []
+            if not msgs:
+                break  # nothing arrived within `wait` (a raise or, rarely, []): drained
+            for msg in msgs:
+                await handle(msg)
+                # ack_sync waits for the server to confirm, so when this function returns,
+                # every message it counted is acknowledged on the server, not in flight.
+                msg.ack()
+                processed += 1
+    finally:
+        await psub.unsubscribe()
+    return processed

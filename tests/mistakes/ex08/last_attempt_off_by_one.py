@@ -1,0 +1,50 @@
+# mistake: range(attempts) counts from 0, so 'if attempt == attempts: raise' never fires and
+#   safe_publish returns None after the last failure
+# expect: returned None after all 4 attempts failed
+# expect: `range(attempts)` counts 0 to attempts - 1
+
+from __future__ import annotations
+
+import asyncio
+
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+from nats.js.api import Header, PubAck
+from nats.js.errors import NoStreamResponseError
+
+RETRYABLE = (NatsTimeoutError, NoStreamResponseError)
+"""No acknowledgement came: the ack was lost or late, or no stream answered (yet)."""
+
+
+async def safe_publish(
+    js: JetStreamContext,
+    subject: str,
+    data: bytes,
+    msg_id: str,
+    *,
+    attempts: int = 3,
+    timeout: float = 0.5,
+    backoff: float = 0.1,
+) -> PubAck:
+    """Publish ``data`` on ``subject`` with message id ``msg_id``; return the ``PubAck``.
+
+    * Send the header ``Nats-Msg-Id: msg_id`` (``Header.MSG_ID``) with every attempt.
+    * Make at most ``attempts`` attempts; each waits at most ``timeout`` seconds for its
+      acknowledgement (pass ``timeout=`` to ``js.publish``).
+    * Retry only on the errors in ``RETRYABLE``; raise any other error at once.
+    * Before retry number n (1, 2, ...) wait ``backoff * 2 ** (n - 1)`` seconds.
+    * When the last attempt fails too, raise its error.
+
+    A retry whose first attempt was stored after all comes back as the first attempt's
+    acknowledgement (same ``seq``) with ``duplicate=True``: return it like any other.
+    """
+    headers = {Header.MSG_ID: msg_id}  # the same id on every attempt: that is the point
+    for attempt in range(attempts):
+        try:
+            return await js.publish(subject, data, timeout=timeout, headers=headers)
+        except RETRYABLE:
+            if attempt == attempts:
+                raise  # out of attempts: the caller sees what went wrong last
+        # Short and growing: enough for a stream being created or a server restarting,
+        # not so long that a caller waits seconds for a verdict.
+        await asyncio.sleep(backoff * 2**attempt)
