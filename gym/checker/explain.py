@@ -34,6 +34,10 @@ _WORDS: tuple[tuple[type[BaseException], str], ...] = (
     ),
     (nats.js.errors.BucketNotFoundError, "no bucket by that name"),
     (
+        nats.js.errors.InvalidBucketNameError,
+        "that is not a valid bucket name: only letters, digits, '-' and '_' are allowed",
+    ),
+    (
         nats.js.errors.DigestMismatchError,
         "the bytes read back do not match the digest the object's info records",
     ),
@@ -68,6 +72,12 @@ _HINTS: tuple[tuple[type[BaseException], str], ...] = (
         nats.js.errors.ObjectNotFoundError,
         "A missing object is a normal answer: catch ObjectNotFoundError where your function "
         "should report it.",
+    ),
+    (
+        nats.js.errors.InvalidBucketNameError,
+        "The bucket is named once, by the exercise's BUCKET constant: pass that to "
+        "create_object_store/object_store (or key_value). The object's or key's own name "
+        "goes to put and get.",
     ),
     (
         nats.js.errors.NotFoundError,

@@ -74,6 +74,10 @@ ACK_AFTER_HINT = (
     "stream stored the prediction, then `await msg.ack()`. If the publish raises, the bar "
     "must stay unacknowledged, so that it is delivered again."
 )
+UNSENT_ACK_HINT = (
+    "`msg.ack()` is a coroutine: without `await` it is never sent, and the bar comes back "
+    "after ack_wait. Write `await msg.ack()` once the publish returned."
+)
 MSG_ID_HINT = (
     "Give each prediction a Nats-Msg-Id derived from its bar, the same on every delivery: "
     "`headers={'Nats-Msg-Id': f'predictor-{msg.metadata.sequence.stream}'}`. The stream "
@@ -194,6 +198,15 @@ async def until(
         if done(info):
             return info
         if loop.time() > deadline:
+            if not info.num_pending and info.num_ack_pending and not info.ack_floor.stream_seq:
+                stored = (await ctx.js.stream_info("PREDICTIONS")).state.messages
+                if stored:
+                    raise Fail(
+                        f"after {within:g} s, {what}: every bar was delivered and PREDICTIONS "
+                        f"holds {stored} predictions, but the server received no ack for any "
+                        "bar (an ack that is not awaited is never sent)",
+                        hint=UNSENT_ACK_HINT,
+                    )
             raise Fail(
                 f"after {within:g} s, {what}: the durable 'predictor' still has "
                 f"{info.num_pending} bars never delivered and {info.num_ack_pending} "

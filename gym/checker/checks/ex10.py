@@ -207,6 +207,24 @@ async def problems_are_classified(ctx: CheckContext) -> None:
         hint="Lagging means MORE than max_pending messages waiting: exactly max_pending is "
         "still within the limit (`>`, not `>=`).",
     )
+    unlimited = {
+        **copy.deepcopy(PROBLEM_BACKLOG),
+        "PREDICTIONS/archiver": {"pending": 0, "ack_pending": 3, "max_ack_pending": -1},
+    }
+    got = await ctx.call("problems", unlimited, 100)
+    if isinstance(got, dict) and got.get("PREDICTIONS/archiver") == "stuck":
+        raise Fail(
+            "problems(backlog, max_pending=100) calls PREDICTIONS/archiver stuck, but its "
+            "max_ack_pending is -1, which means no limit: it can never reach it",
+            hint="Only a positive max_ack_pending is a limit: "
+            "`ack_pending >= max_ack_pending > 0`.",
+        )
+    ctx.expect_equal(
+        got,
+        {"PREDICTIONS/auditor": "stuck"},
+        call="problems(backlog with an unlimited consumer, max_pending=100)",
+        hint="A consumer with max_ack_pending -1 (no limit) is never stuck.",
+    )
 
 
 CRITERIA = [

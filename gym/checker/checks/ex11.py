@@ -115,6 +115,12 @@ async def stored(kv: KeyValue, ticker: str) -> tuple[str | None, int]:
     return entry.value.decode(), entry.revision
 
 
+NEW_REVISION_HINT = (
+    "Return the revision the server gave the write: `kv.update(...)` and `kv.create(...)` "
+    "return it (`new_revision = await kv.update(ticker, value, last=revision)`)."
+)
+
+
 @criterion("serving returns (version, revision) for a deployed ticker, None when none serves it")
 async def reads_the_registry(ctx: CheckContext) -> None:
     kv = await registry(ctx)
@@ -175,6 +181,13 @@ async def deploys(ctx: CheckContext) -> None:
             f"after {call} the registry holds {serves} for {ticker}, expected {version!r}",
             hint=hint,
         )
+        if got[:2] == (True, version) and got[2] != now[1]:
+            raise Fail(
+                f"{call} returned revision {short(got[2])}, but the registry holds {version!r} "
+                f"at revision {now[1]}: a revision counts every write to the bucket, not one "
+                "ticker's, so it cannot be worked out from the one you had",
+                hint=NEW_REVISION_HINT,
+            )
         ctx.expect_equal(got, (True, version, now[1]), call=call, hint=hint)
 
 

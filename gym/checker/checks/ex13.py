@@ -28,6 +28,7 @@ from nats.js.errors import APIError
 
 from gym.checker import CheckContext, Fail, criterion
 from gym.checker.context import LearnerError
+from gym.checker.explain import short
 from gym.delivery import wait_until_processed
 from gym.session import connect
 from gym.sync_bridge import run_sync
@@ -405,6 +406,50 @@ async def gives_up(ctx: CheckContext) -> None:
     )
 
 
+MAX_STATE_BYTES = 256
+"""The max_msg_size of the stream in the check that provokes another refusal than 10071."""
+
+
+@criterion("another refusal (a state too big for the stream) is raised at once, not retried")
+async def other_refusals_are_raised(ctx: CheckContext) -> None:
+    await ctx.js.add_stream(name=STREAM, subjects=[SUBJECTS], max_msg_size=MAX_STATE_BYTES)
+    seen: list[Any] = []
+
+    def too_big(state: dict[str, Any] | None) -> dict[str, Any]:
+        seen.append(state)
+        return {"ticker": TICKER, "notes": "x" * 4 * MAX_STATE_BYTES, "by": "update_state"}
+
+    call = (
+        f'update_state(js, "{TICKER}", change, attempts=5) with a state bigger than the '
+        f"stream's max_msg_size ({MAX_STATE_BYTES} bytes)"
+    )
+    try:
+        result = await ctx.call("update_state", ctx.js, TICKER, too_big, attempts=5)
+    except LearnerError as error:
+        cause = error.raised
+        ctx.expect(
+            isinstance(cause, APIError) and cause.err_code != WRONG_LAST_SEQUENCE,
+            f"{call} raised {error.message}, expected the server's refusal of the too big "
+            "state (an APIError)",
+            hint="Re-raise any error other than 10071 as it is: a bare `raise`.",
+        )
+        ctx.expect(
+            len(seen) == 1,
+            f"{call} called change {times(len(seen))} before raising the server's refusal "
+            f"(err_code {cause.err_code}, not {WRONG_LAST_SEQUENCE}): expected once. Only "
+            "a wrong last sequence is worth another attempt; a state too big is refused "
+            "every time",
+            hint="Retry only when `error.err_code == WRONG_LAST_SEQUENCE`; raise any other "
+            "APIError at once.",
+        )
+        return
+    raise Fail(
+        f"{call} returned {short(result)}, but the stream refused that state: expected the "
+        "server's error to be raised",
+        hint="Raise any APIError that is not 10071 at once: a bare `raise`.",
+    )
+
+
 CRITERIA = [
     reads_the_latest,
     creates_with_zero,
@@ -412,4 +457,5 @@ CRITERIA = [
     other_tickers_do_not_conflict,
     concurrent_writers_lose_nothing,
     gives_up,
+    other_refusals_are_raised,
 ]

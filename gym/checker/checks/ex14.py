@@ -17,6 +17,7 @@ ack when the function returns; the same batch sent again stores nothing new.
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 import time
 from typing import Any, NamedTuple
@@ -222,6 +223,45 @@ async def a_refusal_is_raised(ctx: CheckContext) -> None:
     )
 
 
+SILENT = "audit.silent.AAPL"
+"""A subject no stream captures, where a plain subscriber listens and never answers."""
+ACK_TIMEOUT = 0.5
+"""The ``timeout=`` the check passes when one ack never comes."""
+
+
+@criterion("an ack that never comes ends the wait after `timeout` seconds, with an error")
+async def waits_at_most_timeout(ctx: CheckContext) -> None:
+    await ensure_course_streams(ctx.js, [STREAM])
+    _, js = await learner_connection(ctx)
+    await ctx.nc.subscribe(SILENT)  # it hears the publish, so nobody says "no responders"
+    await ctx.nc.flush()
+    batch = predictions(5, "silent")
+    batch[2] = batch[2]._replace(subject=SILENT)
+    call = (
+        f"{call_text(len(batch))[:-1]}, timeout={ACK_TIMEOUT:g}), one on {SILENT}, whose "
+        "ack never comes (a subscriber hears it, no stream stores it)"
+    )
+    task = ctx.background("publish_batch", js, batch, timeout=ACK_TIMEOUT)
+    done, _ = await asyncio.wait([task], timeout=ACK_TIMEOUT + 1.5)
+    if not done:
+        raise Fail(
+            f"{call} was still waiting {ACK_TIMEOUT + 1.5:g} s later: without a time limit, "
+            "one lost ack keeps the caller waiting forever",
+            hint="nats-py's futures never time out by themselves: "
+            "`await asyncio.wait_for(js.publish_async_completed(), timeout)`.",
+        )
+    try:
+        result = await task
+    except LearnerError:
+        return  # a timeout, or the wait's own error: the caller hears that it failed
+    count = len(result) if isinstance(result, list) else "no"
+    raise Fail(
+        f"{call} returned {count} acks without raising: the caller believes every "
+        "prediction was stored, but one was never acknowledged",
+        hint=WAIT_HINT,
+    )
+
+
 async def one_at_a_time(js: JetStreamContext, batch: list[Prediction]) -> float:
     """The baseline: ``await js.publish`` each prediction in turn, with its id; msg/s."""
     started = time.perf_counter()
@@ -270,5 +310,6 @@ CRITERIA = [
     every_prediction_acknowledged,
     a_retry_is_not_stored_twice,
     a_refusal_is_raised,
+    waits_at_most_timeout,
     fast_enough,
 ]

@@ -104,6 +104,11 @@ INBOX_HINT = (
     "nc.request() subscribes to a reply inbox under _INBOX. and waits there, so a requester "
     "must be allowed to subscribe to _INBOX.>."
 )
+REQUEST_HINT = (
+    f"Sending a request is publishing to its subject: the predictor's publish allow list "
+    f"needs {REQUEST_SUBJECT!r} too (the replies come to its inbox: that is a subscribe "
+    "permission)."
+)
 RESPONSES_HINT = (
     "A responder publishes each answer to the requester's inbox. 'allow_responses': True lets "
     "the explainer answer exactly the requests it received, once each; publish permission on "
@@ -371,7 +376,7 @@ async def request_reply(ctx: CheckContext) -> None:
             raise Fail(
                 f"the predictor must be able to publish its request to {REQUEST_SUBJECT}, "
                 "but the server refused it",
-                ALLOW_HINT,
+                REQUEST_HINT,
             )
         inbox = _refused(predictor_said, "subscription")
         if inbox:
