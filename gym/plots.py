@@ -126,7 +126,7 @@ def rates(per_second: Mapping[str, float], *, title: str, baseline: str) -> Figu
     for row, value in enumerate(values):
         ratio = value / per_second[baseline]
         axes.text(value, row, f" {value:,.0f}/s  ({ratio:.1f}×)", va="center", fontsize="small")
-    axes.set_xlim(min(values) / 2, max(values) * 12)  # room for the labels right of the bars
+    axes.set_xlim(min(values) / 2, max(values) * 20)  # room for the labels right of the bars
     axes.set(title=title, xlabel="messages per second (log scale)")
     figure.tight_layout()
     plt.close(figure)
