@@ -2,15 +2,6 @@
 # expect: each pair is (seq, stream), expected (stream, seq)
 # expect: (ack.stream, ack.seq)
 
-from __future__ import annotations
-
-from typing import Any
-
-from nats.js import JetStreamContext
-from nats.js.errors import NoStreamResponseError
-
-from gym import messages
-
 
 async def publish_predictions(
     js: JetStreamContext, predictions: list[dict[str, Any]]
@@ -35,20 +26,3 @@ async def publish_predictions(
         ack = await js.publish(f"predictions.normal.{ticker}", messages.encode(envelope))
         stored.append((ack.seq, ack.stream))
     return stored
-
-
-async def where_stored(
-    js: JetStreamContext, subject: str, payload: bytes
-) -> tuple[str, int] | None:
-    """Publish ``payload`` to ``subject`` with JetStream and say where it was stored.
-
-    Return ``(stream, seq)`` from the ack, or ``None`` when no stream captures ``subject``:
-    nats-py then raises ``NoStreamResponseError`` ("no response from stream"). Let any
-    other error propagate: it means something else went wrong.
-    """
-    try:
-        ack = await js.publish(subject, payload)
-    except NoStreamResponseError:
-        # Nobody answered the request: no stream's subjects match, so nothing was stored.
-        return None
-    return ack.stream, ack.seq

@@ -3,24 +3,6 @@
 # expect: max_msgs is 10,000: that caps the whole stream
 # expect: max_msgs_per_subject=10_000
 
-from __future__ import annotations
-
-from nats.js import JetStreamContext
-from nats.js.api import (
-    DiscardPolicy,
-    Header,
-    PubAck,
-    RetentionPolicy,
-    StorageType,
-    StreamConfig,
-    StreamInfo,
-)
-from nats.js.errors import BadRequestError
-
-DAY = 24 * 60 * 60  # seconds
-GIB = 1024**3  # bytes
-STREAM_EXISTS_WITH_OTHER_CONFIG = 10058  # JetStream's err_code for "name in use, other config"
-
 
 async def create_market_data_stream(js: JetStreamContext) -> StreamInfo:
     """Create MARKET_DATA as the module docstring specifies; return the server's StreamInfo.
@@ -50,16 +32,3 @@ async def create_market_data_stream(js: JetStreamContext) -> StreamInfo:
         if error.err_code != STREAM_EXISTS_WITH_OTHER_CONFIG:
             raise
         return await js.update_stream(config)
-
-
-async def publish_bar(js: JetStreamContext, ticker: str, timestamp: str, bar: bytes) -> PubAck:
-    """Publish one OHLCV bar to ``market.data.ohlcv.<ticker>`` exactly once; return the ack.
-
-    The ingester retries a publish when it is unsure the first one arrived, so the same bar
-    may be sent twice. Give each bar the message id ``"<ticker>:<timestamp>"`` (header
-    ``Nats-Msg-Id``) so that the stream stores a repeat within its duplicate window only
-    once; the ack of a repeat has ``duplicate=True``.
-    """
-    # nats-py 2.16 has no msg_id= argument: the id travels in the Nats-Msg-Id header.
-    headers = {Header.MSG_ID: f"{ticker}:{timestamp}"}
-    return await js.publish(f"market.data.ohlcv.{ticker}", bar, headers=headers)

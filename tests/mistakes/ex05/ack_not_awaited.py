@@ -3,19 +3,6 @@
 # expect: all 25 messages were handled but none was acknowledged
 # expect: an ack that is not awaited (`msg.ack()` alone) is never sent
 
-from __future__ import annotations
-
-from collections.abc import Awaitable, Callable
-
-from nats.aio.msg import Msg
-from nats.js import JetStreamContext
-
-BATCH = 10
-"""How many messages one fetch asks for."""
-
-EMPTY_WAIT = 0.5
-"""Seconds a fetch waits for a message before it comes back empty (and raises)."""
-
 
 async def drain_backlog(
     js: JetStreamContext,

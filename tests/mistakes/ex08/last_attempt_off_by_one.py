@@ -3,18 +3,6 @@
 # expect: returned None after all 4 attempts failed
 # expect: `range(attempts)` counts 0 to attempts - 1
 
-from __future__ import annotations
-
-import asyncio
-
-from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js import JetStreamContext
-from nats.js.api import Header, PubAck
-from nats.js.errors import NoStreamResponseError
-
-RETRYABLE = (NatsTimeoutError, NoStreamResponseError)
-"""No acknowledgement came: the ack was lost or late, or no stream answered (yet)."""
-
 
 async def safe_publish(
     js: JetStreamContext,

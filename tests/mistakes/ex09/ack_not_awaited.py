@@ -3,61 +3,6 @@
 # expect: the server received no ack for any bar
 # expect: without `await` it is never sent
 
-"""Exercise 09 · The predictor stage of the pipeline, written end to end.
-
-The pipeline is: market data (stream MARKET_DATA, subjects ``market.data.ohlcv.<TICKER>``)
-→ **predictor** → predictions (stream PREDICTIONS, ``predictions.normal.<TICKER>``)
-→ explainer → explanations. You write the predictor, the whole of it:
-
-* ``make_prediction`` turns one market-data envelope into one prediction envelope (pure
-  Python, no NATS);
-* ``run_predictor`` is the service: it reads bars from the durable pull consumer
-  ``predictor``, publishes one prediction per bar, and can be stopped — or killed — at any
-  moment without losing a bar or storing a prediction twice.
-
-Notebook 09 writes a stage out in full; write yours without a helper that does the loop
-for you. The check runs your predictor alone, kills it between a publish and an ack and
-restarts it, makes one publish fail, and finally puts it between the course's market feed
-and explainer. Check your work: ``gym.check("ex09")`` in the notebook, or
-``gym check ex09`` in a terminal.
-"""
-
-from __future__ import annotations
-
-import asyncio
-
-from nats.js import JetStreamContext
-
-from gym.messages import decode, encode, validate
-
-STREAM = "MARKET_DATA"
-DURABLE = "predictor"
-"""The durable pull consumer on MARKET_DATA that remembers how far the predictor got."""
-
-BATCH = 25
-"""How many bars one fetch asks for."""
-
-WAIT = 0.5
-"""Seconds one fetch waits for a bar before it comes back empty."""
-
-
-def make_prediction(bar: dict) -> dict:
-    """Return the prediction envelope for one market-data envelope ``bar``.
-
-    type ``"prediction"``, the same ticker, ``data`` = ``{"predicted_price":
-    round(close * 1.01, 2), "confidence": 0.87}``, and the bar's own metadata
-    (``timestamp``, ``bar``, ``origin_ns``) carried over so later stages can trace it.
-    """
-    prediction = {
-        "type": "prediction",
-        "ticker": bar["ticker"],
-        "data": {"predicted_price": round(bar["data"]["close"] * 1.01, 2), "confidence": 0.87},
-        # keep the bar's timestamp, number and origin so later stages can trace it
-        "metadata": {**bar["metadata"], "model_version": "v1.0"},
-    }
-    validate(prediction)  # fail here, loudly, rather than in the explainer
-    return prediction
-
 
 async def run_predictor(
     js: JetStreamContext, stop: asyncio.Event, *, batch: int = BATCH, wait: float = WAIT

@@ -2,61 +2,6 @@
 # expect: max_ack_pending is -1, which means no limit
 # expect: Only a positive max_ack_pending is a limit
 
-"""Exercise 10: a health report built from the server's monitoring data.
-
-Operators look at NATS through its HTTP monitoring port. Write three functions that turn
-what ``/healthz``, ``/varz`` and ``/jsz`` say into a short report:
-
-* ``server_summary`` — is the server healthy, which version, how many clients, JetStream on?
-* ``consumer_backlog`` — for every consumer, how many messages still wait on it.
-* ``problems`` — which consumers need a look: stuck ones, and ones lagging too far behind.
-
-Read the endpoints with ``gym.monitor`` (``healthz``, ``varz``, ``jsz``) or any HTTP client.
-"""
-
-from __future__ import annotations
-
-from gym import monitor
-
-
-async def server_summary(monitor_url: str) -> dict:
-    """Return ``{"healthy": bool, "version": str, "connections": int, "jetstream": bool}``.
-
-    ``healthy`` is True when ``/healthz`` answers status ``"ok"``; ``version`` and
-    ``connections`` come from ``/varz``; ``jetstream`` is True when ``/varz`` shows a
-    JetStream configuration.
-    """
-    health = await monitor.healthz(monitor_url)
-    info = await monitor.varz(monitor_url)
-    return {
-        "healthy": health.get("status") == "ok",
-        "version": info["version"],
-        "connections": info["connections"],
-        # a server without JetStream has no "jetstream" config in /varz
-        "jetstream": bool(info.get("jetstream", {}).get("config")),
-    }
-
-
-async def consumer_backlog(monitor_url: str) -> dict[str, dict[str, int]]:
-    """Return, for every consumer, keyed ``"STREAM/consumer"``, a dict with three numbers.
-
-    ``{"pending": num_pending, "ack_pending": num_ack_pending, "max_ack_pending": …}``
-    from ``/jsz?consumers=1&config=1`` (streams and consumers sit under
-    ``account_details`` → ``stream_detail`` → ``consumer_detail``).
-    """
-    reply = await monitor.jsz(monitor_url, consumers=1, config=1)
-    backlog: dict[str, dict[str, int]] = {}
-    for account in reply.get("account_details", []):
-        for stream in account.get("stream_detail", []):
-            # a stream with no consumers has no consumer_detail key at all
-            for consumer in stream.get("consumer_detail") or []:
-                backlog[f"{stream['name']}/{consumer['name']}"] = {
-                    "pending": consumer["num_pending"],
-                    "ack_pending": consumer["num_ack_pending"],
-                    "max_ack_pending": consumer["config"]["max_ack_pending"],
-                }
-    return backlog
-
 
 def problems(backlog: dict[str, dict[str, int]], max_pending: int) -> dict[str, str]:
     """Return ``{"STREAM/consumer": "stuck" | "lagging"}`` for the consumers that need a look.

@@ -3,55 +3,6 @@
 # expect: InvalidBucketNameError: that is not a valid bucket name
 # expect: pass that to create_object_store/object_store
 
-"""Exercise 12 · Model artefacts: store a model file, fetch it back verified by its digest.
-
-A trained model is a file of a few megabytes: too big for one message, so the trading
-project keeps it in an Object Store bucket, ``models``. The registry (exercise 11) says
-which version serves a ticker; the deploy record keeps the artefact's SHA-256 digest, so a
-predictor can refuse a file that is not the one that was tested. Someone may upload another
-file under the same name; a model may be retired (deleted) while a predictor still asks
-for it.
-
-Write ``sha256_digest`` (the digest in the store's own notation), ``store_artefact``
-(upload in chunks) and ``fetch_artefact`` (download, verify, and report a missing object
-with ``None`` instead of crashing).
-
-Notebook 12 shows every piece: ``create_object_store``, ``put`` with ``ObjectMeta``
-options, ``get``, ``ObjectInfo.digest``, ``ObjectNotFoundError`` and ``BucketNotFoundError``.
-Check your work: ``gym.check("ex12")`` in the notebook, or ``gym check ex12`` in a terminal.
-"""
-
-from __future__ import annotations
-
-import base64
-import hashlib
-
-from nats.js import JetStreamContext
-from nats.js.api import ObjectMeta, ObjectMetaOptions
-from nats.js.errors import ObjectNotFoundError
-
-BUCKET = "models"
-"""The Object Store bucket that holds the project's model files."""
-
-CHUNK_SIZE = 128 * 1024
-"""Bytes per chunk unless the caller asks for another size (nats-py's default too)."""
-
-
-class ArtefactMismatch(Exception):
-    """The object under that name is not the artefact expected: its digest differs."""
-
-
-def sha256_digest(data: bytes) -> str:
-    """The SHA-256 digest of ``data``, written the way the object store writes it.
-
-    That is ``"SHA-256="`` followed by the 32-byte digest in URL-safe base64, with its
-    ``=`` padding: the same text as ``ObjectInfo.digest`` of an object holding ``data``.
-    (Not ``hexdigest()``, and not standard base64, which writes ``+`` and ``/`` where the
-    URL-safe alphabet has ``-`` and ``_``.)
-    """
-    digest = hashlib.sha256(data).digest()
-    return "SHA-256=" + base64.urlsafe_b64encode(digest).decode()
-
 
 async def store_artefact(
     js: JetStreamContext, name: str, data: bytes, *, chunk_size: int = CHUNK_SIZE

@@ -2,40 +2,7 @@
 # expect: blocks the event loop
 # expect: await asyncio.sleep(seconds)
 
-"""Exercise 15: a failover-safe publisher — every message acknowledged, none stored twice.
-
-When the node that leads a replicated stream crashes, the others elect a new leader. That
-takes seconds (nats-server waits a random 4 to 9 s for a heartbeat before it calls an
-election). Meanwhile every publish to the stream fails at once with
-``NoStreamResponseError`` ("no response from stream", a 503), and one that was on its way to
-the crashed node gets no acknowledgement at all (``TimeoutError``). ex08's three attempts
-would be spent in a quarter of a second.
-
-Write ``publish_all`` so that a crash in the middle of a run loses nothing and duplicates
-nothing:
-
-* every message keeps one ``Nats-Msg-Id`` on all its attempts (the stream drops a retry of
-  something it already stored),
-* a message is retried, with a growing backoff that has a ceiling, for as long as it
-  takes — up to ``give_up_after`` seconds, not a fixed number of attempts,
-* every other error, the last one, and a cancellation reach the caller.
-
-Check it with ``gym check ex15`` (or ``gym.check("ex15")`` in notebook 15). The check starts
-a three-node cluster and kills the stream's leader (SIGKILL) in the middle of your run.
-"""
-
-from __future__ import annotations
-
-import asyncio
 import time
-
-from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js import JetStreamContext
-from nats.js.api import Header, PubAck
-from nats.js.errors import NoStreamResponseError
-
-RETRYABLE = (NatsTimeoutError, NoStreamResponseError)
-"""No acknowledgement came: the stream is electing a leader, or the ack was lost."""
 
 
 async def publish_all(
