@@ -5,17 +5,6 @@
 
 
 def receivers(pattern: str, subjects: list[str]) -> list[str]:
-    """Return the subjects, in the given order, that a subscription on ``pattern`` receives.
-
-    Tokens are compared one by one: ``*`` matches any one token, ``>`` (only allowed as
-    the last token) matches one or more remaining tokens, and any other token matches only
-    itself (case counts). So ``predictions.*`` receives ``predictions.normal`` but not
-    ``predictions.normal.AAPL``, and ``predictions.>`` receives both but not ``predictions``.
-
-    Raise ``ValueError`` for a pattern no subscription can use: an empty pattern, an empty
-    token (``"a..b"``, ``".a"``, ``"a."``), whitespace, or ``>`` before the last token.
-    The ``subjects`` are valid subjects you could publish to; no need to check them.
-    """
     wanted = pattern.split(".")
     if not pattern or "" in wanted:
         raise ValueError(f"pattern {pattern!r} has an empty token")

@@ -4,12 +4,6 @@
 
 
 async def queue_worker(nc: Client, subject: str, queue: str, handled: list[bytes]) -> Subscription:
-    """Join queue group ``queue`` on ``subject``; append each message's payload to ``handled``.
-
-    Subscribe with a callback (``cb=``) that appends ``msg.data`` to ``handled``, and
-    return the subscription. Several workers that call this with the same ``queue``
-    share the messages: the server gives each message to one member of the group.
-    """
 
     def handle(msg: Msg) -> None:
         handled.append(msg.data)

@@ -6,17 +6,6 @@
 async def publish_predictions(
     js: JetStreamContext, predictions: list[dict[str, Any]]
 ) -> list[tuple[str, int]]:
-    """Publish each prediction to JetStream; return ``(ack.stream, ack.seq)`` for each, in order.
-
-    A prediction looks like ``{"ticker": "AAPL", "predicted_price": 155.5, "confidence": 0.87}``.
-    For each one:
-
-    * build the envelope with ``messages.envelope("prediction", ticker, data)``, where
-      ``data`` is the prediction without its ``"ticker"`` key;
-    * publish ``messages.encode(envelope)`` with ``js.publish`` (not ``nc.publish``) to the
-      subject ``predictions.normal.<TICKER>``, e.g. ``predictions.normal.AAPL``;
-    * keep the stream name and sequence number the ``PubAck`` reports.
-    """
     stored = []
     for prediction in predictions:
         ticker = prediction["ticker"]

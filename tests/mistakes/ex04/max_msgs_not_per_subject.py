@@ -5,12 +5,6 @@
 
 
 async def create_market_data_stream(js: JetStreamContext) -> StreamInfo:
-    """Create MARKET_DATA as the module docstring specifies; return the server's StreamInfo.
-
-    Create-or-update: if a stream called MARKET_DATA already exists with another
-    configuration (an older version of the spec), update it in place. Never delete it:
-    the messages it holds must survive.
-    """
     config = StreamConfig(
         name="MARKET_DATA",
         description="Market data: OHLCV bars and news, per kind and ticker",

@@ -13,20 +13,6 @@ async def drain_backlog(
     batch: int = BATCH,
     wait: float = EMPTY_WAIT,
 ) -> int:
-    """Process every message waiting for the durable pull consumer; return how many.
-
-    * The durable pull consumer ``durable`` already exists on ``stream``: bind to it
-      (do not create another consumer, or the durable's backlog stays where it is).
-    * Fetch up to ``batch`` messages at a time, waiting at most ``wait`` seconds.
-    * For each message: ``await handle(msg)``, then acknowledge the message. If
-      ``handle`` raises, let the error propagate (the message stays unacknowledged and
-      the server redelivers it later).
-    * An empty fetch means the backlog is drained: stop and return the number of
-      messages handled (0 for an empty stream) instead of raising. nats-py reports an
-      empty fetch by raising ``nats.errors.TimeoutError`` — now and then a plain
-      ``asyncio.TimeoutError`` or an empty list instead — so handle all three.
-    * Before returning, unsubscribe, so the worker leaves no subscription behind.
-    """
     # The consumer exists already; binding only opens an inbox for its deliveries.
     psub = await js.pull_subscribe_bind(durable, stream=stream)
     processed = 0

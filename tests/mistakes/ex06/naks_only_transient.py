@@ -7,18 +7,6 @@
 async def handle(
     msg: Msg, process: Callable[[bytes], object], *, retry_delay: float = RETRY_DELAY
 ) -> str:
-    """Process one message with ``process(msg.data)`` and settle it with the server.
-
-    * ``process`` returns normally -> acknowledge the message; return ``"ack"``.
-    * ``process`` raises ``PoisonError`` -> terminate the message (no redelivery, ever);
-      return ``"term"``.
-    * ``process`` raises ``TransientError`` or any other exception -> negatively
-      acknowledge it so the server redelivers it after ``retry_delay`` seconds;
-      return ``"nak"``. (An unexpected error is retried too: the consumer's
-      ``max_deliver`` bounds how often.)
-
-    Settle each message exactly once, and call ``process`` exactly once per call.
-    """
     try:
         process(msg.data)
     except PoisonError:

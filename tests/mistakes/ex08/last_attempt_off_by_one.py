@@ -14,18 +14,6 @@ async def safe_publish(
     timeout: float = 0.5,
     backoff: float = 0.1,
 ) -> PubAck:
-    """Publish ``data`` on ``subject`` with message id ``msg_id``; return the ``PubAck``.
-
-    * Send the header ``Nats-Msg-Id: msg_id`` (``Header.MSG_ID``) with every attempt.
-    * Make at most ``attempts`` attempts; each waits at most ``timeout`` seconds for its
-      acknowledgement (pass ``timeout=`` to ``js.publish``).
-    * Retry only on the errors in ``RETRYABLE``; raise any other error at once.
-    * Before retry number n (1, 2, ...) wait ``backoff * 2 ** (n - 1)`` seconds.
-    * When the last attempt fails too, raise its error.
-
-    A retry whose first attempt was stored after all comes back as the first attempt's
-    acknowledgement (same ``seq``) with ``duplicate=True``: return it like any other.
-    """
     headers = {Header.MSG_ID: msg_id}  # the same id on every attempt: that is the point
     for attempt in range(attempts):
         try:

@@ -4,12 +4,6 @@
 
 
 async def consumer_backlog(monitor_url: str) -> dict[str, dict[str, int]]:
-    """Return, for every consumer, keyed ``"STREAM/consumer"``, a dict with three numbers.
-
-    ``{"pending": num_pending, "ack_pending": num_ack_pending, "max_ack_pending": …}``
-    from ``/jsz?consumers=1&config=1`` (streams and consumers sit under
-    ``account_details`` → ``stream_detail`` → ``consumer_detail``).
-    """
     reply = await monitor.jsz(monitor_url)
     backlog: dict[str, dict[str, int]] = {}
     for account in reply.get("account_details", []):

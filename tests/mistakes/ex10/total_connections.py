@@ -3,12 +3,6 @@
 
 
 async def server_summary(monitor_url: str) -> dict:
-    """Return ``{"healthy": bool, "version": str, "connections": int, "jetstream": bool}``.
-
-    ``healthy`` is True when ``/healthz`` answers status ``"ok"``; ``version`` and
-    ``connections`` come from ``/varz``; ``jetstream`` is True when ``/varz`` shows a
-    JetStream configuration.
-    """
     health = await monitor.healthz(monitor_url)
     info = await monitor.varz(monitor_url)
     return {

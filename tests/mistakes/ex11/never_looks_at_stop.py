@@ -8,21 +8,6 @@ async def follow_registry(
     ready: asyncio.Event,
     stop: asyncio.Event,
 ) -> int:
-    """Keep a predictor in step with the registry until ``stop`` is set.
-
-    * Watch every key of the bucket (``kv.watchall()``).
-    * The watcher first delivers the newest entry of each ticker: ``await apply(ticker,
-      version, revision)`` for each.
-    * Then it delivers ``None``, once: the current registry is fully loaded. Set ``ready``
-      then (not before) and keep watching: ``None`` is a marker, neither an entry nor the end.
-    * Then every change as it happens, in order: a deploy as ``apply(ticker, version,
-      revision)``; a delete or purge (``entry.operation`` is ``"DEL"`` or ``"PURGE"``, the
-      value empty) as ``apply(ticker, None, revision)``.
-    * When ``stop`` is set: stop the watcher and return how many times ``apply`` was
-      called. Return within a second of ``stop``: wait for each change with
-      ``watcher.updates(timeout=STOP_POLL)``, which raises ``TimeoutError`` when nothing
-      came, and look at ``stop`` in between.
-    """
     watcher = await kv.watchall()
     applied = 0
     try:

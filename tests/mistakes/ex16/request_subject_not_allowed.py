@@ -4,12 +4,6 @@
 
 
 def permissions() -> dict[str, dict[str, Any]]:
-    """The ``permissions`` block of each service's user: ``{"feed": {...}, ...}``.
-
-    Each block may have ``"publish"`` and ``"subscribe"`` (each a dict with ``"allow"``
-    and/or ``"deny"`` lists of subjects, wildcards allowed) and ``"allow_responses"``.
-    Prefer allow lists: with one, everything not on it is refused.
-    """
     return {
         "feed": {
             "publish": {"allow": ["market.data.>"]},
