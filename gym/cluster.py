@@ -46,7 +46,6 @@ import json
 import re
 import secrets
 import socket
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -68,7 +67,7 @@ from gym.server import (
     launch_server,
     start_server,
 )
-from gym.waiting import eventually
+from gym.waiting import eventually, polled
 
 __all__ = [
     "Cluster",
@@ -180,15 +179,13 @@ class Cluster:
     def wait_until_healthy(self, timeout: float = READY_TIMEOUT) -> None:
         """Wait until every *running* node is healthy, routed to the other running nodes,
         and (with JetStream) they agree on a meta leader."""
-        deadline = time.monotonic() + timeout
-        pause = 0.005
-        while time.monotonic() < deadline:
+
+        def ready() -> bool:
             running = [node.monitor_url for node in self.nodes if node.running]
-            if running and _ready(running, jetstream=self.jetstream):
-                return
-            time.sleep(pause)  # polling the health endpoints themselves
-            pause = min(pause * 2, 0.05)
-        raise ServerError(f"cluster {self.name} is not healthy after {timeout:g} s")
+            return bool(running) and _ready(running, jetstream=self.jetstream)
+
+        if not polled(ready, within=timeout):
+            raise ServerError(f"cluster {self.name} is not healthy after {timeout:g} s")
 
     def stop(self) -> None:
         """Stop every leaf node and node, and delete their stores. Safe twice."""
@@ -289,23 +286,23 @@ def _wait_for_all(
 ) -> list[NatsServer]:
     """Every node's URLs once all are healthy (and agree on a meta leader), or the first
     node's failure — at once when a node exits, so a taken port costs no waiting."""
-    deadline = time.monotonic() + timeout
     found: dict[int, tuple[str, str]] = {}
-    pause = 0.005
-    while time.monotonic() < deadline:
+
+    def all_ready() -> list[NatsServer] | None:
         for index, launch in enumerate(launches):
             if launch.exited():
                 raise launch.failure(timeout)
-            if index not in found:
-                urls = launch.urls_when_healthy()
-                if urls:
-                    found[index] = urls
-        if len(found) == len(launches):
-            monitors = [found[i][1] for i in range(len(launches))]
-            if _ready(monitors, jetstream=jetstream):
-                return [launch.server(*found[i]) for i, launch in enumerate(launches)]
-        time.sleep(pause)  # polling the readiness probes themselves
-        pause = min(pause * 2, 0.05)
+            if index not in found and (urls := launch.urls_when_healthy()):
+                found[index] = urls
+        if len(found) < len(launches):
+            return None
+        if not _ready([found[i][1] for i in range(len(launches))], jetstream=jetstream):
+            return None
+        return [launch.server(*found[i]) for i, launch in enumerate(launches)]
+
+    servers = polled(all_ready, within=timeout)
+    if servers:
+        return servers
     late = [launch for index, launch in enumerate(launches) if index not in found]
     raise _NotReadyYet(str((late or launches)[0].failure(timeout)))
 
@@ -404,13 +401,12 @@ def start_leaf(
 
 
 def _wait_for_leaf_connection(leaf: NatsServer, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    pause = 0.005
-    while time.monotonic() < deadline:
-        if ((_get(f"{leaf.monitor_url}/leafz") or {}).get("leafnodes") or 0) >= 1:
-            return
-        time.sleep(pause)  # polling the leaf's own monitoring endpoint
-        pause = min(pause * 2, 0.05)
+
+    def connected() -> bool:
+        return ((_get(f"{leaf.monitor_url}/leafz") or {}).get("leafnodes") or 0) >= 1
+
+    if polled(connected, within=timeout):
+        return
     raise ServerError(
         f"the leaf node did not connect to its hub within {timeout:g} s; "
         f"its last log line was: {leaf.last_log_line() or '(nothing)'}"

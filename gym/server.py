@@ -27,7 +27,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 import weakref
@@ -37,6 +36,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from gym.spawner import spawn
+from gym.waiting import polled
 
 __all__ = [
     "Launch",
@@ -353,15 +353,12 @@ def _wait_until_healthy(
 ) -> tuple[str, str]:
     """The client and monitoring URLs once healthz says ok; ``ServerError`` otherwise."""
     launch = Launch(process, folder, [])
-    deadline = time.monotonic() + timeout
-    pause = 0.002
-    while time.monotonic() < deadline and not launch.exited():
-        urls = launch.urls_when_healthy()
-        if urls:
-            return urls
-        time.sleep(pause)  # polling the readiness probe itself; nothing else to wait on
-        pause = min(pause * 2, 0.05)
-    raise _failure(process, folder, timeout)
+    urls = polled(
+        launch.urls_when_healthy, within=timeout, until=lambda urls: bool(urls) or launch.exited()
+    )
+    if urls is None:
+        raise _failure(process, folder, timeout)
+    return urls
 
 
 def _failure(process: subprocess.Popen[bytes], folder: Path, timeout: float) -> ServerError:
