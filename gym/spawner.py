@@ -13,7 +13,9 @@ Why it looks like this:
 * So every child is forked by one thread of gym's own, ``gym-spawner``, which lives as long
   as the process: callers hand it the ``Popen`` and wait for the result. The thread is a
   daemon, so it never holds up the interpreter's exit, and it sits blocked in a queue,
-  so it never ends before the process does. The hand-over costs about 60 µs per start,
+  so it never ends before the process does. (Not a one-worker ``ThreadPoolExecutor``: its
+  worker is ended at interpreter exit before ``atexit`` handlers run, and an idle worker
+  living on is not something the library promises.) The hand-over costs about 60 µs per start,
   against ~2 ms for the fork and ~20 ms for a server to be ready
   (``benchmarks/bench_startup.py``).
 * A forked copy of this process (``multiprocessing``) has no spawner thread: it starts its
