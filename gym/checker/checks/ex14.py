@@ -225,7 +225,7 @@ async def a_refusal_is_raised(ctx: CheckContext) -> None:
 
 SILENT = "audit.silent.AAPL"
 """A subject no stream captures, where a plain subscriber listens and never answers."""
-ACK_TIMEOUT = 0.5
+ACK_TIMEOUT = 0.2
 """The ``timeout=`` the check passes when one ack never comes."""
 
 
