@@ -153,6 +153,11 @@ def copies(ids: list[str | None], count: int, call: str) -> Fail | None:
     )
 
 
+def publishing_one(ctx: CheckContext, js: JetStreamContext, **options: Any) -> Any:
+    """The learner's ``publish_all`` of the first payload alone, started in the background."""
+    return ctx.background("publish_all", js, SUBJECT, PAYLOADS[:1], prefix=PREFIX, **options)
+
+
 @criterion("publishes each payload once, in order, with the Nats-Msg-Id prefix-i; returns the acks")
 async def ids_and_order(ctx: CheckContext) -> None:
     await ensure_course_streams(ctx.js, [STREAM])
@@ -189,9 +194,7 @@ async def lost_ack_stored_once(ctx: CheckContext) -> None:
     nc, js = await learner_connection(ctx)
     call = "publish_all(js, ..., 1 payload, timeout=0.1, backoff=0.02)"
     with ctx.hints(HINTS):
-        task = ctx.background(
-            "publish_all", js, SUBJECT, PAYLOADS[:1], prefix=PREFIX, timeout=0.1, backoff=0.02
-        )
+        task = publishing_one(ctx, js, timeout=0.1, backoff=0.02)
         # Frozen, the server reads nothing: the first attempt waits in the socket until it
         # times out. Thawed once the retry is on its way, the server stores the first
         # attempt (its ack goes to a caller who gave up on it) and then sees the retry.
@@ -230,16 +233,8 @@ async def waits_out_a_gap(ctx: CheckContext) -> None:
     loop = asyncio.get_running_loop()
     with ctx.hints(HINTS):
         started = loop.time()
-        task = ctx.background(
-            "publish_all",
-            js,
-            SUBJECT,
-            PAYLOADS[:1],
-            prefix=PREFIX,
-            timeout=0.5,
-            backoff=backoff,
-            max_backoff=max_backoff,
-            give_up_after=5.0,
+        task = publishing_one(
+            ctx, js, timeout=0.5, backoff=backoff, max_backoff=max_backoff, give_up_after=5.0
         )
         # Waiting for time to pass is the point: the stream appears only after `gap` s.
         await while_running(lambda: False, task, within=gap)
@@ -298,16 +293,8 @@ async def gives_up_in_time(ctx: CheckContext) -> None:
     loop = asyncio.get_running_loop()
     with ctx.hints(HINTS):
         started = loop.time()
-        task = ctx.background(
-            "publish_all",
-            js,
-            SUBJECT,
-            PAYLOADS[:1],
-            prefix=PREFIX,
-            timeout=0.5,
-            backoff=0.02,
-            max_backoff=0.05,
-            give_up_after=0.3,
+        task = publishing_one(
+            ctx, js, timeout=0.5, backoff=0.02, max_backoff=0.05, give_up_after=0.3
         )
         await asyncio.wait([task], timeout=1.5)
     if not task.done():
@@ -352,9 +339,7 @@ async def no_retry_for_bad_requests(ctx: CheckContext) -> None:
     nc, js = await learner_connection(ctx)
     call = "publish_all(js, ..., a payload over the stream's max_msg_size)"
     with ctx.hints(HINTS):
-        task = ctx.background(
-            "publish_all", js, SUBJECT, PAYLOADS[:1], prefix=PREFIX, give_up_after=2.0
-        )
+        task = publishing_one(ctx, js, give_up_after=2.0)
         await asyncio.wait([task], timeout=3.0)
     if not task.done():
         raise Fail(
