@@ -31,7 +31,9 @@ async def consumer_backlog(monitor_url: str) -> dict[str, dict[str, int]]:
 
     ``{"pending": num_pending, "ack_pending": num_ack_pending, "max_ack_pending": …}``
     from ``/jsz?consumers=1&config=1`` (streams and consumers sit under
-    ``account_details`` → ``stream_detail`` → ``consumer_detail``).
+    ``account_details`` → ``stream_detail`` → ``consumer_detail``). A consumer that
+    acknowledges nothing (``ack_policy`` none: an ordered consumer, a Key-Value watcher) has
+    no ``max_ack_pending`` in its config: give it -1, no limit.
     """
     # TODO: write this function (its docstring says what it must do).
     raise NotImplementedError

@@ -12,10 +12,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from nats.js.api import ConsumerConfig
+from nats.js.api import AckPolicy, ConsumerConfig
 
 from gym import monitor
 from gym.checker import CheckContext, Fail, criterion, eventually
+from gym.checker.context import error_matching
 from gym.checker.explain import short
 from gym.delivery import fetch_exactly
 
@@ -108,7 +109,8 @@ async def summary_of_a_healthy_server(ctx: CheckContext) -> None:
 
 
 async def _load(ctx: CheckContext) -> None:
-    """PREDICTIONS with 12 messages; three consumers in known states."""
+    """PREDICTIONS with 12 messages; four consumers in known states, one of them acknowledging
+    nothing (its config has no max_ack_pending at all)."""
     await ctx.js.add_stream(name="PREDICTIONS", subjects=["predictions.>"])
     for n in range(12):
         await ctx.js.publish(f"predictions.normal.T{n % 3}", b"{}")
@@ -116,6 +118,9 @@ async def _load(ctx: CheckContext) -> None:
         "predictions.>", "auditor", config=ConsumerConfig(max_ack_pending=5)
     )
     await fetch_exactly(stuck, 5)  # taken, never acknowledged
+    await ctx.js.add_consumer(
+        "PREDICTIONS", ConsumerConfig(durable_name="replay", ack_policy=AckPolicy.NONE)
+    )
     for name, count in (("dashboard", 12), ("explainer", 4)):
         psub = await ctx.js.pull_subscribe("predictions.>", name)
         for msg in await fetch_exactly(psub, count):  # one fetch may return fewer under load
@@ -131,18 +136,28 @@ EXPECTED_BACKLOG = {
     "PREDICTIONS/auditor": {"pending": 7, "ack_pending": 5, "max_ack_pending": 5},
     "PREDICTIONS/dashboard": {"pending": 0, "ack_pending": 0, "max_ack_pending": 1000},
     "PREDICTIONS/explainer": {"pending": 8, "ack_pending": 0, "max_ack_pending": 1000},
+    "PREDICTIONS/replay": {"pending": 12, "ack_pending": 0, "max_ack_pending": -1},
 }
+NO_MAX_ACK_PENDING = error_matching(
+    "NoMaxAckPending", lambda e: isinstance(e, KeyError) and e.args == ("max_ack_pending",)
+)
+NO_LIMIT_HINT = (
+    "A consumer that acknowledges nothing (ack_policy none: an ordered consumer, a Key-Value "
+    "watcher) has no max_ack_pending in its config: "
+    "`consumer['config'].get('max_ack_pending', -1)` (-1: no limit)."
+)
 
 
 @criterion("consumer_backlog reads every consumer's numbers from /jsz")
 async def backlog_of_three_consumers(ctx: CheckContext) -> None:
     await _load(ctx)
     call = "consumer_backlog(monitor_url)"
-    got = await ctx.call("consumer_backlog", ctx.server.monitor_url)
+    with ctx.hints({NO_MAX_ACK_PENDING: NO_LIMIT_HINT}):
+        got = await ctx.call("consumer_backlog", ctx.server.monitor_url)
     ctx.expect_type(got, dict, call=call)
     if not got:
         raise Fail(
-            f"{call} returned {{}}, but the server has three consumers",
+            f"{call} returned {{}}, but the server has four consumers",
             hint="/jsz lists consumers only when asked: jsz(monitor_url, consumers=1, "
             "config=1) (config=1 adds each consumer's config).",
         )

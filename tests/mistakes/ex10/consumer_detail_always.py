@@ -11,6 +11,6 @@ async def consumer_backlog(monitor_url: str) -> dict[str, dict[str, int]]:
                 backlog[f"{stream['name']}/{consumer['name']}"] = {
                     "pending": consumer["num_pending"],
                     "ack_pending": consumer["num_ack_pending"],
-                    "max_ack_pending": consumer["config"]["max_ack_pending"],
+                    "max_ack_pending": consumer["config"].get("max_ack_pending", -1),
                 }
     return backlog

@@ -1,5 +1,5 @@
 # mistake: asks /jsz without consumers=1, so no consumer is listed
-# expect: returned {}, but the server has three consumers
+# expect: returned {}, but the server has four consumers
 # expect: consumers=1
 
 
@@ -13,6 +13,6 @@ async def consumer_backlog(monitor_url: str) -> dict[str, dict[str, int]]:
                 backlog[f"{stream['name']}/{consumer['name']}"] = {
                     "pending": consumer["num_pending"],
                     "ack_pending": consumer["num_ack_pending"],
-                    "max_ack_pending": consumer["config"]["max_ack_pending"],
+                    "max_ack_pending": consumer["config"].get("max_ack_pending", -1),
                 }
     return backlog
